@@ -1,0 +1,238 @@
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
+
+use super::{EntryVisitor, KeyVisitor, Kvs, KvsError, OpHook, WriteBatch, WriteOp};
+
+/// Marks a SQLite file as a pscheme key-value store (`PRAGMA application_id`, "psch").
+const APPLICATION_ID: i32 = 0x7073_6368;
+/// Version of the SQL schema below (`PRAGMA user_version`). See docs/storage-format.md.
+const SCHEMA_VERSION: i32 = 1;
+
+const CREATE_TABLE: &str =
+    "CREATE TABLE kv (k BLOB PRIMARY KEY NOT NULL, v BLOB NOT NULL) WITHOUT ROWID";
+const SELECT_ONE: &str = "SELECT v FROM kv WHERE k = ?1";
+const SELECT_KEYS: &str = "SELECT k FROM kv ORDER BY k";
+const SELECT_ALL: &str = "SELECT k, v FROM kv ORDER BY k";
+const UPSERT: &str =
+    "INSERT INTO kv (k, v) VALUES (?1, ?2) ON CONFLICT (k) DO UPDATE SET v = excluded.v";
+const DELETE: &str = "DELETE FROM kv WHERE k = ?1";
+
+/// SQLite's `synchronous` setting: how hard a commit pushes data to stable storage.
+///
+/// Only [`Synchronous::Full`] (the default) and [`Synchronous::Extra`] give the
+/// [`Kvs`] durability promise across power loss; `Normal` in WAL mode may lose the last
+/// commits on power loss (never on process death) and exists for benchmarks and caches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Synchronous {
+    /// `synchronous=NORMAL`: WAL is synced at checkpoints only.
+    Normal,
+    /// `synchronous=FULL`: the WAL is synced on every commit.
+    #[default]
+    Full,
+    /// `synchronous=EXTRA`: like `Full`, and also syncs the directory after deletions.
+    Extra,
+}
+
+impl Synchronous {
+    fn pragma_value(self) -> &'static str {
+        match self {
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
+            Synchronous::Extra => "EXTRA",
+        }
+    }
+}
+
+/// The durable backend: one SQLite file in WAL mode holding one `WITHOUT ROWID` table of
+/// BLOB keys and values. Each [`Kvs::commit`] is one `BEGIN IMMEDIATE` transaction.
+/// The schema is in `docs/storage-format.md`.
+#[derive(Debug)]
+pub struct SqliteKvs {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl SqliteKvs {
+    /// Opens (creating if missing) the store at `path` with `synchronous=FULL`.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, KvsError> {
+        Self::open_with(path, Synchronous::default())
+    }
+
+    /// Opens (creating if missing) the store at `path` with the given durability setting.
+    pub fn open_with(path: impl AsRef<Path>, synchronous: Synchronous) -> Result<Self, KvsError> {
+        let path = path.as_ref().to_path_buf();
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags)
+            .map_err(|source| sqlite_error(&path, "open database", source))?;
+        let mut kvs = Self { conn, path };
+        kvs.configure(synchronous)?;
+        kvs.init_schema()?;
+        Ok(kvs)
+    }
+
+    /// The database file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn configure(&self, synchronous: Synchronous) -> Result<(), KvsError> {
+        let err = |source| sqlite_error(&self.path, "configure connection", source);
+        self.conn
+            .busy_timeout(Duration::from_secs(5))
+            .map_err(err)?;
+        let mode: String = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+            .map_err(err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(KvsError::Corrupted {
+                path: self.path.clone(),
+                detail: format!("could not switch to WAL journal mode (got {mode:?})"),
+            });
+        }
+        self.conn
+            .pragma_update(None, "synchronous", synchronous.pragma_value())
+            .map_err(err)?;
+        Ok(())
+    }
+
+    /// Creates the table in a fresh file, or checks that an existing file is ours.
+    fn init_schema(&mut self) -> Result<(), KvsError> {
+        let path = self.path.clone();
+        let err = |source| sqlite_error(&path, "initialize schema", source);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let app_id: i32 = tx
+            .pragma_query_value(None, "application_id", |row| row.get(0))
+            .map_err(err)?;
+        let version: i32 = tx
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(err)?;
+        let tables: i64 = tx
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))
+            .map_err(err)?;
+        if app_id == 0 && version == 0 && tables == 0 {
+            tx.execute_batch(CREATE_TABLE).map_err(err)?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID)
+                .map_err(err)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(err)?;
+            tx.commit().map_err(err)?;
+            return Ok(());
+        }
+        if app_id != APPLICATION_ID {
+            return Err(KvsError::Corrupted {
+                path,
+                detail: format!("not a pscheme store (application_id {app_id:#x})"),
+            });
+        }
+        if version != SCHEMA_VERSION {
+            return Err(KvsError::Corrupted {
+                path,
+                detail: format!(
+                    "unsupported schema version {version} (this build reads {SCHEMA_VERSION})"
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Kvs for SqliteKvs {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, KvsError> {
+        let err = |source| sqlite_error(&self.path, "get", source);
+        let mut stmt = self.conn.prepare_cached(SELECT_ONE).map_err(err)?;
+        let mut rows = stmt.query([key]).map_err(err)?;
+        match rows.next().map_err(err)? {
+            None => Ok(None),
+            Some(row) => {
+                let value = row.get_ref(0).map_err(err)?;
+                Ok(Some(blob(&self.path, value, "value")?.to_vec()))
+            }
+        }
+    }
+
+    fn for_each_key(&self, visit: KeyVisitor<'_>) -> Result<(), KvsError> {
+        let err = |source| sqlite_error(&self.path, "iterate keys", source);
+        let mut stmt = self.conn.prepare_cached(SELECT_KEYS).map_err(err)?;
+        let mut rows = stmt.query([]).map_err(err)?;
+        while let Some(row) = rows.next().map_err(err)? {
+            let key = blob(&self.path, row.get_ref(0).map_err(err)?, "key")?;
+            if visit(key).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn for_each_entry(&self, visit: EntryVisitor<'_>) -> Result<(), KvsError> {
+        let err = |source| sqlite_error(&self.path, "iterate entries", source);
+        let mut stmt = self.conn.prepare_cached(SELECT_ALL).map_err(err)?;
+        let mut rows = stmt.query([]).map_err(err)?;
+        while let Some(row) = rows.next().map_err(err)? {
+            let key = blob(&self.path, row.get_ref(0).map_err(err)?, "key")?;
+            let value = blob(&self.path, row.get_ref(1).map_err(err)?, "value")?;
+            if visit(key, value).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn commit_with_hook(&mut self, batch: &WriteBatch, hook: OpHook<'_>) -> Result<(), KvsError> {
+        let path = &self.path;
+        let err = |source| sqlite_error(path, "commit batch", source);
+        // Dropping `tx` on any early return rolls the whole batch back.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        {
+            let mut upsert = tx.prepare_cached(UPSERT).map_err(err)?;
+            let mut delete = tx.prepare_cached(DELETE).map_err(err)?;
+            for (index, op) in batch.ops().iter().enumerate() {
+                hook(index)?;
+                match op {
+                    WriteOp::Put { key, value } => upsert.execute(params![key, value]),
+                    WriteOp::Delete { key } => delete.execute([key]),
+                }
+                .map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+}
+
+/// Reads a column that must be a BLOB; anything else means the file was edited by hand.
+fn blob<'a>(
+    path: &Path,
+    value: rusqlite::types::ValueRef<'a>,
+    what: &str,
+) -> Result<&'a [u8], KvsError> {
+    value.as_blob().map_err(|_| KvsError::Corrupted {
+        path: path.to_path_buf(),
+        detail: format!("a {what} is a {} instead of a BLOB", value.data_type()),
+    })
+}
+
+fn sqlite_error(path: &Path, operation: &'static str, source: rusqlite::Error) -> KvsError {
+    match source.sqlite_error_code() {
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => KvsError::Corrupted {
+            path: path.to_path_buf(),
+            detail: format!("{operation}: {source}"),
+        },
+        _ => KvsError::Sqlite {
+            path: path.to_path_buf(),
+            operation,
+            source,
+        },
+    }
+}
