@@ -19,10 +19,17 @@
 //!   The VM checks arity when a block is entered and raises a Scheme error on mismatch.
 //!
 //! Operand lists (captures of [`Instr::Closure`]) live in the block's `operands` pool.
+//!
+//! An instruction reads all its operand registers before it writes `dst`, so `dst` may be one of
+//! its operands (`MakeBox { dst: r1, src: r1 }`, `Prim2 { dst: r1, a: r1, .. }`).
 
 use serde::{Deserialize, Serialize};
 
 use crate::datum::Datum;
+
+mod validate;
+
+pub use validate::{ValidateError, validate};
 
 /// Bumped whenever the encoding of a [`CodeUnit`] or the meaning of an instruction changes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -50,40 +57,108 @@ pub struct Pc(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Instr {
     /// `dst <- constants[idx]`.
-    Const { dst: Reg, idx: ConstIdx },
+    Const {
+        dst: Reg,
+        idx: ConstIdx,
+    },
     /// `dst <- src`.
-    Move { dst: Reg, src: Reg },
+    Move {
+        dst: Reg,
+        src: Reg,
+    },
     /// `dst <-` captured value number `idx` of the running closure or continuation.
-    Free { dst: Reg, idx: u16 },
+    Free {
+        dst: Reg,
+        idx: u16,
+    },
     /// `dst <-` value of a global; raises "unbound variable" if it has none.
-    Global { dst: Reg, name: GlobalIdx },
+    Global {
+        dst: Reg,
+        name: GlobalIdx,
+    },
     /// Assigns an existing global; raises "unbound variable" if it has no value yet.
-    SetGlobal { name: GlobalIdx, src: Reg },
+    SetGlobal {
+        name: GlobalIdx,
+        src: Reg,
+    },
     /// Defines (or redefines) a global.
-    DefineGlobal { name: GlobalIdx, src: Reg },
+    DefineGlobal {
+        name: GlobalIdx,
+        src: Reg,
+    },
     /// `dst <-` a new closure over `block`, capturing `block.n_free` registers listed at
     /// `operands[captures..captures + n_free]`. If `block` is a continuation block, the result is
     /// a continuation frame rather than a procedure.
-    Closure { dst: Reg, block: BlockIdx, captures: u32 },
+    Closure {
+        dst: Reg,
+        block: BlockIdx,
+        captures: u32,
+    },
+    /// Captured value number `idx` of the closure just created in `closure` `<- src`. Emitted only
+    /// right after the [`Instr::Closure`] that made it, to tie the knot of `letrec`-bound
+    /// procedures that capture themselves or each other (a flat closure cannot capture a value
+    /// that does not exist yet). Raises if `closure` holds no closure or `idx` is out of range.
+    SetFree {
+        closure: Reg,
+        idx: u16,
+        src: Reg,
+    },
     /// `dst <-` a new mutable box holding `src` (for variables both captured and assigned).
-    MakeBox { dst: Reg, src: Reg },
+    MakeBox {
+        dst: Reg,
+        src: Reg,
+    },
     /// `dst <-` contents of the box in `bx`.
-    BoxGet { dst: Reg, bx: Reg },
+    BoxGet {
+        dst: Reg,
+        bx: Reg,
+    },
     /// Contents of the box in `bx` `<- src`.
-    BoxSet { bx: Reg, src: Reg },
-    Jump { target: Pc },
+    BoxSet {
+        bx: Reg,
+        src: Reg,
+    },
+    Jump {
+        target: Pc,
+    },
     /// Jump if `cond` is `#f`; fall through on any other value.
-    JumpIfFalse { cond: Reg, target: Pc },
+    JumpIfFalse {
+        cond: Reg,
+        target: Pc,
+    },
     /// `dst <- op(a)`. Primitives never capture the continuation or block; they may raise.
-    Prim1 { op: PrimOp, dst: Reg, a: Reg },
-    Prim2 { op: PrimOp, dst: Reg, a: Reg, b: Reg },
-    Prim3 { op: PrimOp, dst: Reg, a: Reg, b: Reg, c: Reg },
+    Prim1 {
+        op: PrimOp,
+        dst: Reg,
+        a: Reg,
+    },
+    Prim2 {
+        op: PrimOp,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    Prim3 {
+        op: PrimOp,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+        c: Reg,
+    },
     /// Tail call of the procedure in `f`. The continuation is in `base` and the `argc` arguments
     /// in the registers after it: the callee's `r0..=rargc` are this frame's `base..=base+argc`.
     /// Calling a reified continuation returns the arguments to it.
-    Call { f: Reg, base: Reg, argc: u16 },
+    Call {
+        f: Reg,
+        base: Reg,
+        argc: u16,
+    },
     /// Returns the `count` values in `base..base+count` to the continuation in `k`.
-    Return { k: Reg, base: Reg, count: u16 },
+    Return {
+        k: Reg,
+        base: Reg,
+        count: u16,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,7 +284,10 @@ prim_ops! {
 impl PrimOp {
     /// The primitive that `(name arg ...)` with `argc` arguments may be inlined as.
     pub fn lookup(name: &str, argc: usize) -> Option<PrimOp> {
-        PrimOp::ALL.iter().copied().find(|op| op.name() == name && op.arity() == argc)
+        PrimOp::ALL
+            .iter()
+            .copied()
+            .find(|op| op.name() == name && op.arity() == argc)
     }
 }
 
@@ -219,7 +297,11 @@ mod tests {
 
     #[test]
     fn instructions_stay_small() {
-        assert!(std::mem::size_of::<Instr>() <= 12, "{}", std::mem::size_of::<Instr>());
+        assert!(
+            std::mem::size_of::<Instr>() <= 12,
+            "{}",
+            std::mem::size_of::<Instr>()
+        );
     }
 
     #[test]
