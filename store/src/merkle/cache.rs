@@ -1,0 +1,51 @@
+//! A bounded cache of decoded, verified nodes.
+//!
+//! Addresses name content, so an entry can never be stale; the cache only has to bound
+//! memory. Two generations approximate LRU cheaply: hits in the old generation are
+//! promoted, and when the young one fills up it becomes the old one.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::node::{Address, Node};
+
+pub(crate) struct NodeCache {
+    young: HashMap<Address, Arc<Node>>,
+    old: HashMap<Address, Arc<Node>>,
+    generation_capacity: usize,
+}
+
+impl NodeCache {
+    /// A cache holding between `capacity / 2` and `capacity` nodes once warm.
+    pub(crate) fn new(capacity: usize) -> Self {
+        let generation_capacity = (capacity / 2).max(1);
+        Self {
+            young: HashMap::new(),
+            old: HashMap::new(),
+            generation_capacity,
+        }
+    }
+
+    pub(crate) fn get(&mut self, address: &Address) -> Option<Arc<Node>> {
+        if let Some(node) = self.young.get(address) {
+            return Some(Arc::clone(node));
+        }
+        let node = self.old.remove(address)?;
+        self.insert(*address, Arc::clone(&node));
+        Some(node)
+    }
+
+    pub(crate) fn insert(&mut self, address: Address, node: Arc<Node>) {
+        if self.young.len() >= self.generation_capacity {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.insert(address, node);
+    }
+
+    /// Forgets a node, e.g. one a commit deleted, so a later read of the address reports
+    /// it missing instead of answering from memory.
+    pub(crate) fn remove(&mut self, address: &Address) {
+        self.young.remove(address);
+        self.old.remove(address);
+    }
+}

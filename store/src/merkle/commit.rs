@@ -1,0 +1,157 @@
+//! Turning a transaction into one batch: new nodes, reference count changes, and
+//! the nodes the previous version alone used, released recursively.
+//!
+//! Reference counts: a node's count is the number of links to it from stored nodes plus
+//! the number of root-record entries naming it. Count 1 is the node row with no count
+//! row; only counts above 1 get a row (`REFCOUNTS`), so most nodes cost one row.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use super::error::MerkleError;
+use super::node::{Address, Node};
+use super::root::RootRecord;
+use super::source::Staging;
+use super::store::{MerkleStore, NODES, REFCOUNTS, ROOT, ROOT_KEY};
+use crate::encrypted::Batch;
+use crate::kvs::Kvs;
+
+/// The batch a commit writes, and what to tell the node cache once it is durable.
+pub(crate) struct CommitPlan {
+    pub(crate) batch: Batch,
+    pub(crate) written: Vec<(Address, Arc<Node>)>,
+    pub(crate) freed: Vec<Address>,
+}
+
+/// Plans replacing `old` by `new`. Staged nodes that `new` does not reach are dropped
+/// (they were intermediate versions inside the transaction).
+pub(crate) fn plan<K: Kvs>(
+    store: &MerkleStore<K>,
+    staging: &Staging,
+    old: &RootRecord,
+    new: &RootRecord,
+) -> Result<CommitPlan, MerkleError> {
+    let mut counts = Counts {
+        store,
+        staging,
+        fresh: HashMap::new(),
+        deltas: HashMap::new(),
+    };
+    // Net root references; trees the transaction left alone cancel out.
+    let mut root_refs: HashMap<Address, i64> = HashMap::new();
+    for address in new.root_refs() {
+        *root_refs.entry(address).or_insert(0) += 1;
+    }
+    for address in old.root_refs() {
+        *root_refs.entry(address).or_insert(0) -= 1;
+    }
+    // Increments first, so a node that the new version still shares never touches zero.
+    for (address, net) in &root_refs {
+        for _ in 0..*net {
+            counts.add_ref(*address)?;
+        }
+    }
+    for (address, net) in root_refs {
+        if net < 0 {
+            *counts.deltas.entry(address).or_insert(0) += net;
+        }
+    }
+    let Counts {
+        fresh, mut deltas, ..
+    } = counts;
+
+    // Release: any stored node whose count reaches zero dies and drops its links.
+    let mut current: HashMap<Address, u64> = HashMap::new();
+    let mut dead: HashSet<Address> = HashSet::new();
+    let mut work: Vec<Address> = deltas.keys().copied().collect();
+    while let Some(address) = work.pop() {
+        let stored = if let Some(count) = current.get(&address) {
+            *count
+        } else {
+            let count = store.stored_refcount(&address)?;
+            current.insert(address, count);
+            count
+        };
+        let delta = deltas.get(&address).copied().unwrap_or(0);
+        let count = i128::from(stored) + i128::from(delta);
+        if count < 0 {
+            return Err(MerkleError::corrupted(
+                "reference count",
+                format!("node {address} released more often than it is referenced"),
+            ));
+        }
+        if count == 0 && dead.insert(address) {
+            for child in store.stored_links(&address)? {
+                *deltas.entry(child).or_insert(0) -= 1;
+                work.push(child);
+            }
+        }
+    }
+
+    let mut batch = Batch::new();
+    let mut written = Vec::with_capacity(fresh.len());
+    for (address, count) in fresh {
+        let Some(staged) = staging.get(&address) else {
+            continue;
+        };
+        batch.put(NODES, address.as_bytes(), staged.encoded.clone());
+        if count > 1 {
+            batch.put(REFCOUNTS, address.as_bytes(), count.to_le_bytes().to_vec());
+        }
+        written.push((address, Arc::clone(&staged.node)));
+    }
+    for (address, delta) in &deltas {
+        let stored = current.get(address).copied().unwrap_or(1);
+        // Non-negative: every address in `deltas` went through the check above.
+        let count = u64::try_from(i128::from(stored) + i128::from(*delta)).unwrap_or(0);
+        if count == 0 {
+            batch.delete(NODES, address.as_bytes());
+        }
+        if count == stored {
+            continue;
+        }
+        if count > 1 {
+            batch.put(REFCOUNTS, address.as_bytes(), count.to_le_bytes().to_vec());
+        } else if stored > 1 {
+            batch.delete(REFCOUNTS, address.as_bytes());
+        }
+    }
+    batch.put(ROOT, ROOT_KEY, new.encode());
+    Ok(CommitPlan {
+        batch,
+        written,
+        freed: dead.into_iter().collect(),
+    })
+}
+
+struct Counts<'a, K: Kvs> {
+    store: &'a MerkleStore<K>,
+    staging: &'a Staging,
+    /// Staged nodes to write, with their reference count.
+    fresh: HashMap<Address, u64>,
+    /// Net change to stored nodes' counts.
+    deltas: HashMap<Address, i64>,
+}
+
+impl<K: Kvs> Counts<'_, K> {
+    /// Adds one reference to `address`. The first reference to a staged node that is not
+    /// already stored makes it fresh, and its own links are counted in turn.
+    fn add_ref(&mut self, address: Address) -> Result<(), MerkleError> {
+        let mut work = vec![address];
+        while let Some(address) = work.pop() {
+            if let Some(count) = self.fresh.get_mut(&address) {
+                *count += 1;
+                continue;
+            }
+            if let Some(staged) = self.staging.get(&address)
+                && !self.store.node_row_exists(&address)?
+            {
+                self.fresh.insert(address, 1);
+                work.extend(staged.node.links());
+                continue;
+            }
+            *self.deltas.entry(address).or_insert(0) += 1;
+        }
+        Ok(())
+    }
+}

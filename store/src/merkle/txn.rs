@@ -1,0 +1,226 @@
+//! [`Txn`]: a set of tree changes committed as one backend batch.
+
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::ops::RangeBounds;
+use std::sync::Arc;
+
+use super::btree::{self, Change, TreeRoot};
+use super::commit;
+use super::error::MerkleError;
+use super::node::{Address, Node};
+use super::root::RootRecord;
+use super::source::{LoadNode, NodeSource, Staging};
+use super::store::{CommitInfo, MerkleStore, Range, now_ms};
+use super::{MAX_KEY_LEN, MAX_TREE_NAME_LEN};
+use crate::kvs::Kvs;
+
+/// A transaction over a [`MerkleStore`].
+///
+/// Puts and deletes are buffered per tree in key order and applied to the tree as one
+/// sorted batch when the tree is next scanned, measured or committed, so each node a
+/// batch touches is rewritten once however many of its keys change. Point reads see
+/// buffered changes directly. [`Txn::commit`] writes new nodes, reference count changes
+/// and the new root record in one atomic backend commit; dropping the transaction
+/// discards everything.
+pub struct Txn<'s, K: Kvs> {
+    store: &'s mut MerkleStore<K>,
+    /// Trees touched so far; `None` for a tree dropped in this transaction.
+    trees: BTreeMap<Vec<u8>, Option<TxnTree>>,
+    staging: Staging,
+}
+
+#[derive(Default)]
+struct TxnTree {
+    root: TreeRoot,
+    pending: BTreeMap<Vec<u8>, Change>,
+}
+
+impl<'s, K: Kvs> Txn<'s, K> {
+    pub(crate) fn new(store: &'s mut MerkleStore<K>) -> Self {
+        Self {
+            store,
+            trees: BTreeMap::new(),
+            staging: Staging::default(),
+        }
+    }
+
+    /// Stores `value` under `key` in `tree`, creating the tree if needed.
+    pub fn put(&mut self, tree: &[u8], key: &[u8], value: &[u8]) -> Result<(), MerkleError> {
+        check_key(key)?;
+        self.tree_mut(tree)?
+            .pending
+            .insert(key.to_vec(), Change::Put(value.to_vec()));
+        Ok(())
+    }
+
+    /// Removes `key` from `tree`; removing a missing key is not an error.
+    pub fn delete(&mut self, tree: &[u8], key: &[u8]) -> Result<(), MerkleError> {
+        check_key(key)?;
+        self.tree_mut(tree)?
+            .pending
+            .insert(key.to_vec(), Change::Delete);
+        Ok(())
+    }
+
+    /// The value under `key` in `tree`, as this transaction has left it.
+    pub fn get(&self, tree: &[u8], key: &[u8]) -> Result<Option<Vec<u8>>, MerkleError> {
+        let root = match self.trees.get(tree) {
+            None => self.store.tree_root(tree),
+            Some(None) => return Ok(None),
+            Some(Some(t)) => match t.pending.get(key) {
+                Some(Change::Put(value)) => return Ok(Some(value.clone())),
+                Some(Change::Delete) => return Ok(None),
+                None => t.root,
+            },
+        };
+        btree::get(&self.store.view(Some(&self.staging)), root, key)
+    }
+
+    /// Number of entries in `tree`, as this transaction has left it.
+    pub fn len(&mut self, tree: &[u8]) -> Result<u64, MerkleError> {
+        Ok(self.flushed_root(tree)?.len)
+    }
+
+    /// Whether `tree` is empty, as this transaction has left it.
+    pub fn is_empty(&mut self, tree: &[u8]) -> Result<bool, MerkleError> {
+        Ok(self.len(tree)? == 0)
+    }
+
+    /// The entries of `tree` in `range`, as this transaction has left them.
+    pub fn range(
+        &mut self,
+        tree: &[u8],
+        range: impl RangeBounds<[u8]>,
+    ) -> Result<Range<'_, K>, MerkleError> {
+        let root = self.flushed_root(tree)?;
+        Ok(Range::new(
+            self.store.view(Some(&self.staging)),
+            root,
+            &range,
+        ))
+    }
+
+    /// Removes `tree` and all its entries.
+    pub fn drop_tree(&mut self, tree: &[u8]) {
+        self.trees.insert(tree.to_vec(), None);
+    }
+
+    /// Makes `dst` a copy of `src` as this transaction has left it, sharing every node.
+    /// This is how a snapshot is pinned: the copy keeps that version alive until it is
+    /// dropped or overwritten, at the cost of the rows the two versions do not share.
+    pub fn copy_tree(&mut self, src: &[u8], dst: &[u8]) -> Result<(), MerkleError> {
+        let root = self.flushed_root(src)?;
+        check_tree_name(dst)?;
+        self.trees.insert(
+            dst.to_vec(),
+            Some(TxnTree {
+                root,
+                pending: BTreeMap::new(),
+            }),
+        );
+        Ok(())
+    }
+
+    /// Commits every change as one atomic backend batch and releases the nodes that only
+    /// the previous state used. On error nothing is written and the store stays at its
+    /// previous state.
+    pub fn commit(mut self) -> Result<CommitInfo, MerkleError> {
+        let names: Vec<Vec<u8>> = self.trees.keys().cloned().collect();
+        for name in &names {
+            self.flushed_root(name)?;
+        }
+        let old = self.store.record();
+        let mut trees = old.trees.clone();
+        for (name, tree) in &self.trees {
+            match tree {
+                Some(tree) => trees.insert(name.clone(), tree.root),
+                None => trees.remove(name),
+            };
+        }
+        let new = RootRecord {
+            txn_counter: old.txn_counter + 1,
+            timestamp_ms: now_ms().max(old.timestamp_ms),
+            trees,
+        };
+        let plan = commit::plan(self.store, &self.staging, old, &new)?;
+        self.store
+            .apply_commit(&plan.batch, new, plan.written, &plan.freed)
+    }
+
+    /// The tree's version with its buffered changes applied.
+    fn flushed_root(&mut self, tree: &[u8]) -> Result<TreeRoot, MerkleError> {
+        let Some(Some(state)) = self.trees.get_mut(tree) else {
+            return Ok(match self.trees.get(tree) {
+                Some(_) => TreeRoot::default(),
+                None => self.store.tree_root(tree),
+            });
+        };
+        if !state.pending.is_empty() {
+            let changes: Vec<(Vec<u8>, Change)> =
+                std::mem::take(&mut state.pending).into_iter().collect();
+            let mut nodes = TxnNodes {
+                store: self.store,
+                staging: &mut self.staging,
+            };
+            state.root = btree::apply(&mut nodes, state.root, &changes)?;
+        }
+        Ok(state.root)
+    }
+
+    fn tree_mut(&mut self, tree: &[u8]) -> Result<&mut TxnTree, MerkleError> {
+        let slot = match self.trees.entry(tree.to_vec()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                check_tree_name(tree)?;
+                let root = self.store.tree_root(tree);
+                e.insert(Some(TxnTree {
+                    root,
+                    pending: BTreeMap::new(),
+                }))
+            }
+        };
+        Ok(slot.get_or_insert_with(TxnTree::default))
+    }
+}
+
+impl<K: Kvs> std::fmt::Debug for Txn<'_, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Txn")
+            .field("trees_touched", &self.trees.len())
+            .field("staged_nodes", &self.staging.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn check_key(key: &[u8]) -> Result<(), MerkleError> {
+    if key.len() > MAX_KEY_LEN {
+        return Err(MerkleError::KeyTooLong { len: key.len() });
+    }
+    Ok(())
+}
+
+fn check_tree_name(name: &[u8]) -> Result<(), MerkleError> {
+    if name.len() > MAX_TREE_NAME_LEN {
+        return Err(MerkleError::TreeNameTooLong { len: name.len() });
+    }
+    Ok(())
+}
+
+/// Node access for applying changes inside a transaction.
+struct TxnNodes<'a, K: Kvs> {
+    store: &'a MerkleStore<K>,
+    staging: &'a mut Staging,
+}
+
+impl<K: Kvs> LoadNode for TxnNodes<'_, K> {
+    fn load(&self, address: &Address) -> Result<Arc<Node>, MerkleError> {
+        self.store.view(Some(self.staging)).load(address)
+    }
+}
+
+impl<K: Kvs> NodeSource for TxnNodes<'_, K> {
+    fn stage(&mut self, node: Node) -> Result<Address, MerkleError> {
+        Ok(self.staging.insert(self.store.hasher(), node))
+    }
+}

@@ -1,0 +1,333 @@
+//! Layer 3 transactions: round trips, named trees, snapshots, reopen, and a model test
+//! against `BTreeMap` across commits and reopens.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use proptest::prelude::*;
+use pscheme_store::merkle::{CommitInfo, MerkleError, MerkleStore};
+use pscheme_store::{EncryptedStore, KdfParams, MemKvs};
+
+const PASS: &[u8] = b"merkle tests";
+
+fn fresh() -> MerkleStore<MemKvs> {
+    let enc = EncryptedStore::create(MemKvs::new(), PASS, KdfParams::INSECURE_FOR_TESTS).unwrap();
+    MerkleStore::create(enc).unwrap()
+}
+
+fn reopen(store: MerkleStore<MemKvs>) -> MerkleStore<MemKvs> {
+    let kvs = store.into_inner().into_inner();
+    MerkleStore::open(EncryptedStore::open(kvs, PASS).unwrap()).unwrap()
+}
+
+fn all(store: &MerkleStore<MemKvs>, tree: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    store.range(tree, ..).map(Result::unwrap).collect()
+}
+
+#[test]
+fn commit_then_reopen_reports_counter_and_timestamp() {
+    let mut store = fresh();
+    assert_eq!(store.info().txn_counter, 0);
+    let mut txn = store.begin();
+    txn.put(b"heap", b"k1", b"v1").unwrap();
+    txn.put(b"heap", b"k2", &[7; 1000]).unwrap();
+    let first = txn.commit().unwrap();
+    assert_eq!(first.txn_counter, 1);
+    let mut txn = store.begin();
+    txn.delete(b"heap", b"k1").unwrap();
+    let second = txn.commit().unwrap();
+    assert_eq!(second.txn_counter, 2);
+    assert!(second.timestamp_ms >= first.timestamp_ms);
+
+    let store = reopen(store);
+    assert_eq!(store.info(), second);
+    assert_eq!(store.get(b"heap", b"k1").unwrap(), None);
+    assert_eq!(store.get(b"heap", b"k2").unwrap(), Some(vec![7; 1000]));
+    assert_eq!(store.len(b"heap"), 1);
+    assert!(store.fsck().unwrap().is_clean());
+}
+
+#[test]
+fn dropped_transaction_changes_nothing() {
+    let mut store = fresh();
+    let mut txn = store.begin();
+    txn.put(b"t", b"a", b"1").unwrap();
+    assert_eq!(txn.get(b"t", b"a").unwrap(), Some(b"1".to_vec()));
+    drop(txn);
+    assert_eq!(store.get(b"t", b"a").unwrap(), None);
+    assert_eq!(store.info().txn_counter, 0);
+    assert_eq!(store.tree_names().count(), 0);
+}
+
+#[test]
+fn transaction_reads_see_its_own_writes() {
+    let mut store = fresh();
+    let mut txn = store.begin();
+    for i in 0u32..100 {
+        txn.put(b"t", &i.to_be_bytes(), &i.to_le_bytes()).unwrap();
+    }
+    txn.commit().unwrap();
+    let mut txn = store.begin();
+    txn.delete(b"t", &5u32.to_be_bytes()).unwrap();
+    txn.put(b"t", &500u32.to_be_bytes(), b"new").unwrap();
+    assert_eq!(txn.get(b"t", &5u32.to_be_bytes()).unwrap(), None);
+    assert_eq!(txn.len(b"t").unwrap(), 100);
+    let last: Vec<_> = txn
+        .range(b"t", ..)
+        .unwrap()
+        .rev()
+        .take(2)
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(last[0], (500u32.to_be_bytes().to_vec(), b"new".to_vec()));
+    assert_eq!(last[1].0, 99u32.to_be_bytes().to_vec());
+    // Writes after a scan are buffered again and still seen.
+    txn.put(b"t", &5u32.to_be_bytes(), b"back").unwrap();
+    assert_eq!(
+        txn.get(b"t", &5u32.to_be_bytes()).unwrap(),
+        Some(b"back".to_vec())
+    );
+    txn.commit().unwrap();
+    assert_eq!(store.len(b"t"), 101);
+    assert!(store.fsck().unwrap().is_clean());
+}
+
+#[test]
+fn snapshot_pins_a_version_until_dropped() {
+    let mut store = fresh();
+    let mut txn = store.begin();
+    for i in 0u32..2000 {
+        txn.put(b"heap", &i.to_be_bytes(), b"old").unwrap();
+    }
+    txn.commit().unwrap();
+    let rows_before = store.encrypted().kvs().len();
+
+    let mut txn = store.begin();
+    txn.copy_tree(b"heap", b"snapshot-1").unwrap();
+    txn.commit().unwrap();
+    // Pinning shares every node: only the root gets a count row.
+    assert_eq!(store.encrypted().kvs().len(), rows_before + 1);
+
+    let mut txn = store.begin();
+    for i in 0u32..2000 {
+        txn.put(b"heap", &i.to_be_bytes(), b"new").unwrap();
+    }
+    txn.commit().unwrap();
+    assert_eq!(
+        store.get(b"snapshot-1", &7u32.to_be_bytes()).unwrap(),
+        Some(b"old".to_vec())
+    );
+    assert_eq!(
+        store.get(b"heap", &7u32.to_be_bytes()).unwrap(),
+        Some(b"new".to_vec())
+    );
+    assert!(store.fsck().unwrap().is_clean());
+
+    let mut txn = store.begin();
+    txn.drop_tree(b"snapshot-1");
+    txn.commit().unwrap();
+    assert_eq!(store.tree_names().collect::<Vec<_>>(), vec![&b"heap"[..]]);
+    // The old version's nodes are gone: the same number of rows as one version needs.
+    assert_eq!(store.encrypted().kvs().len(), rows_before);
+    assert!(store.fsck().unwrap().is_clean());
+}
+
+#[test]
+fn dropping_every_tree_leaves_only_fixed_rows() {
+    let mut store = fresh();
+    let fixed_rows = store.encrypted().kvs().len();
+    let mut txn = store.begin();
+    for i in 0u32..3000 {
+        txn.put(b"a", &i.to_be_bytes(), &[1; 300]).unwrap();
+        txn.put(b"b", &i.to_be_bytes(), b"x").unwrap();
+    }
+    txn.commit().unwrap();
+    let mut txn = store.begin();
+    txn.drop_tree(b"a");
+    for i in 0u32..3000 {
+        txn.delete(b"b", &i.to_be_bytes()).unwrap();
+    }
+    txn.commit().unwrap();
+    assert_eq!(store.encrypted().kvs().len(), fixed_rows);
+    assert_eq!(store.tree_names().collect::<Vec<_>>(), vec![&b"b"[..]]);
+    assert!(store.fsck().unwrap().is_clean());
+}
+
+#[test]
+fn identical_trees_share_nodes_and_counts_balance() {
+    let mut store = fresh();
+    let mut txn = store.begin();
+    for tree in [&b"x"[..], b"y"] {
+        for i in 0u32..500 {
+            txn.put(tree, &i.to_be_bytes(), &[2; 250]).unwrap();
+        }
+    }
+    txn.commit().unwrap();
+    assert_eq!(store.root_address(b"x"), store.root_address(b"y"));
+    assert!(store.fsck().unwrap().is_clean());
+    let mut txn = store.begin();
+    txn.put(b"x", &0u32.to_be_bytes(), b"diverge").unwrap();
+    txn.commit().unwrap();
+    assert_ne!(store.root_address(b"x"), store.root_address(b"y"));
+    assert!(store.fsck().unwrap().is_clean());
+}
+
+#[test]
+fn bad_arguments_are_typed_errors() {
+    let mut store = fresh();
+    let mut txn = store.begin();
+    assert!(matches!(
+        txn.put(b"t", &[0; 225], b""),
+        Err(MerkleError::KeyTooLong { len: 225 })
+    ));
+    assert!(matches!(
+        txn.put(&[b'n'; 256], b"k", b""),
+        Err(MerkleError::TreeNameTooLong { len: 256 })
+    ));
+}
+
+#[test]
+fn create_and_open_check_initialisation() {
+    let enc = EncryptedStore::create(MemKvs::new(), PASS, KdfParams::INSECURE_FOR_TESTS).unwrap();
+    let enc = match MerkleStore::open(enc) {
+        Err(MerkleError::NoRootRecord) => {
+            let kvs = MemKvs::new();
+            EncryptedStore::create(kvs, PASS, KdfParams::INSECURE_FOR_TESTS).unwrap()
+        }
+        other => panic!("expected NoRootRecord, got {other:?}"),
+    };
+    let store = MerkleStore::create(enc).unwrap();
+    assert!(matches!(
+        MerkleStore::create(store.into_inner()),
+        Err(MerkleError::AlreadyInitialized)
+    ));
+}
+
+#[test]
+fn store_and_transaction_are_send() {
+    fn assert_send<T: Send>() {}
+    assert_send::<MerkleStore<MemKvs>>();
+    assert_send::<pscheme_store::merkle::Txn<'static, MemKvs>>();
+    assert_send::<CommitInfo>();
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Put(u8, Vec<u8>, usize),
+    Delete(u8, Vec<u8>),
+    Commit,
+    Reopen,
+    Scan(u8, Option<Vec<u8>>, Option<Vec<u8>>, bool),
+}
+
+fn key() -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec(0u8..8, 0..3)
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        12 => (0u8..2, key(), prop_oneof![4 => 0usize..20, 1 => 200usize..600])
+            .prop_map(|(t, k, n)| Op::Put(t, k, n)),
+        6 => (0u8..2, key()).prop_map(|(t, k)| Op::Delete(t, k)),
+        3 => Just(Op::Commit),
+        1 => Just(Op::Reopen),
+        2 => (0u8..2, proptest::option::of(key()), proptest::option::of(key()), any::<bool>())
+            .prop_map(|(t, l, u, r)| Op::Scan(t, l, u, r)),
+    ]
+}
+
+type Model = BTreeMap<Vec<u8>, BTreeMap<Vec<u8>, Vec<u8>>>;
+
+const TREES: [&[u8]; 2] = [b"heap", b"symbols"];
+
+fn check_matches(store: &MerkleStore<MemKvs>, model: &Model) {
+    for tree in TREES {
+        let want: Vec<_> = model
+            .get(tree)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        assert_eq!(all(store, tree), want);
+        assert_eq!(store.len(tree), want.len() as u64);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn matches_btreemap_across_commits_and_reopens(ops in proptest::collection::vec(op(), 1..300)) {
+        let mut store = fresh();
+        let mut committed = Model::new();
+        let mut working = Model::new();
+        let mut counter = 0;
+        let mut txn_ops: Vec<Op> = Vec::new();
+        for op in ops {
+            match op {
+                Op::Put(t, k, n) => {
+                    let v: Vec<u8> = (0..n).map(|i| (i as u8) ^ k.len() as u8).collect();
+                    working.entry(TREES[usize::from(t)].to_vec()).or_default().insert(k.clone(), v);
+                    txn_ops.push(Op::Put(t, k, n));
+                }
+                Op::Delete(t, k) => {
+                    working.entry(TREES[usize::from(t)].to_vec()).or_default().remove(&k);
+                    txn_ops.push(Op::Delete(t, k));
+                }
+                Op::Scan(t, lower, upper, rev) => {
+                    // Scans inside a transaction see its writes.
+                    let tree = TREES[usize::from(t)];
+                    let mut txn = store.begin();
+                    replay(&mut txn, &txn_ops);
+                    let lo = lower.as_deref().map_or(Bound::Unbounded, Bound::Included);
+                    let hi = upper.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+                    if lower.is_some() && upper.is_some() && lower > upper {
+                        continue;
+                    }
+                    let mut got: Vec<_> = txn.range(tree, (lo, hi)).unwrap().map(Result::unwrap).collect();
+                    let empty = BTreeMap::new();
+                    let model = working.get(tree).unwrap_or(&empty);
+                    let mut want: Vec<_> = model
+                        .range::<[u8], _>((lo, hi))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    if rev {
+                        got = txn.range(tree, (lo, hi)).unwrap().rev().map(Result::unwrap).collect();
+                        want.reverse();
+                    }
+                    prop_assert_eq!(got, want);
+                }
+                Op::Commit => {
+                    let mut txn = store.begin();
+                    replay(&mut txn, &txn_ops);
+                    txn_ops.clear();
+                    counter += 1;
+                    prop_assert_eq!(txn.commit().unwrap().txn_counter, counter);
+                    committed = working.clone();
+                    check_matches(&store, &committed);
+                }
+                Op::Reopen => {
+                    // Uncommitted work is lost with the process.
+                    txn_ops.clear();
+                    working = committed.clone();
+                    store = reopen(store);
+                    prop_assert_eq!(store.info().txn_counter, counter);
+                    check_matches(&store, &committed);
+                }
+            }
+        }
+        let report = store.fsck().unwrap();
+        prop_assert!(report.is_clean(), "{:?}", report);
+    }
+}
+
+fn replay(txn: &mut pscheme_store::merkle::Txn<'_, MemKvs>, ops: &[Op]) {
+    for op in ops {
+        match op {
+            Op::Put(t, k, n) => {
+                let v: Vec<u8> = (0..*n).map(|i| (i as u8) ^ k.len() as u8).collect();
+                txn.put(TREES[usize::from(*t)], k, &v).unwrap();
+            }
+            Op::Delete(t, k) => txn.delete(TREES[usize::from(*t)], k).unwrap(),
+            _ => {}
+        }
+    }
+}
