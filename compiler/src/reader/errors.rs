@@ -37,7 +37,7 @@ pub(crate) fn from_parse_error(
             expected,
         } => {
             let span = span_between(file, start, end);
-            unexpected(span, &token, &expected, tokens.last())
+            unexpected(span, &token, &expected, tokens.before_last())
         }
         ParseError::ExtraToken {
             token: (start, token, end),

@@ -206,7 +206,7 @@ fn quoted(lex: &mut Lexer<'_, RawToken>, close: char) -> Result<String, LexError
                     let at = base + i..base + j + e.len_utf8();
                     lex.bump(rest.len());
                     return Err(LexError {
-                        kind: LexErrorKind::BadEscape(format!("\\{e}")),
+                        kind: LexErrorKind::BadEscape(format!("\\{}", e.escape_debug())),
                         at,
                     });
                 }
@@ -215,7 +215,7 @@ fn quoted(lex: &mut Lexer<'_, RawToken>, close: char) -> Result<String, LexError
                 let at = base + i..base + j + e.len_utf8();
                 lex.bump(rest.len());
                 return Err(LexError {
-                    kind: LexErrorKind::BadEscape(format!("\\{e}")),
+                    kind: LexErrorKind::BadEscape(format!("\\{}", e.escape_debug())),
                     at,
                 });
             }

@@ -10,7 +10,7 @@ use logos::Logos;
 
 use super::lexer::{CHAR_NAMES, CharLit, LexError, LexErrorKind, RawToken};
 use super::number::{self, NumberError};
-use crate::datum::DatumKind;
+use crate::datum::{Datum, DatumKind};
 use crate::diagnostic::Diagnostic;
 use crate::span::{FileId, Span};
 
@@ -62,18 +62,19 @@ impl Tok {
             Tok::BytesOpen => "`#u8(`".into(),
             Tok::Close => "`)`".into(),
             Tok::Quote => "`'`".into(),
-            Tok::Quasiquote => "`` ` ``".into(),
+            Tok::Quasiquote => "the backquote".into(),
             Tok::Unquote => "`,`".into(),
             Tok::UnquoteSplicing => "`,@`".into(),
             Tok::Dot => "`.`".into(),
             Tok::DatumComment => "`#;`".into(),
-            Tok::Atom(kind) => match kind {
-                DatumKind::Symbol(_) => "a symbol".into(),
-                DatumKind::Str(_) => "a string".into(),
-                DatumKind::Char(_) => "a character".into(),
-                DatumKind::Bool(_) => "a boolean".into(),
-                _ => "a number".into(),
-            },
+            Tok::Atom(kind) => {
+                const SHOWN: usize = 24;
+                let text = crate::printer::write(&Datum::synthetic(kind.clone()));
+                match text.char_indices().nth(SHOWN) {
+                    Some((cut, _)) => format!("`{}...`", &text[..cut]),
+                    None => format!("`{text}`"),
+                }
+            }
         }
     }
 
@@ -153,8 +154,9 @@ pub(crate) struct Tokens<'a> {
     done: bool,
     /// The lexer stopped at a string, `|symbol|` or block comment that the input does not close.
     unterminated: bool,
-    /// The last token produced, with its span, for messages about what follows it.
-    last: Option<(Tok, Span)>,
+    /// The last two tokens produced, oldest first, for messages about what follows a token.
+    /// The parser fails on its lookahead, so the token before the failure is the older one.
+    recent: [Option<(Tok, Span)>; 2],
     /// Where the last token ended.
     end: Pos,
 }
@@ -210,7 +212,7 @@ impl<'a> Tokens<'a> {
             single,
             done: false,
             unterminated: false,
-            last: None,
+            recent: [None, None],
             end: cursor.pos,
         })
     }
@@ -225,7 +227,11 @@ impl<'a> Tokens<'a> {
     }
 
     pub(crate) fn last(&self) -> Option<&(Tok, Span)> {
-        self.last.as_ref()
+        self.recent[1].as_ref()
+    }
+
+    pub(crate) fn before_last(&self) -> Option<&(Tok, Span)> {
+        self.recent[0].as_ref()
     }
 
     /// The innermost list still open, if any.
@@ -270,7 +276,7 @@ impl<'a> Tokens<'a> {
             }
             LexErrorKind::UnterminatedBlockComment => Diagnostic::error(span, "unterminated block comment")
                 .with_help("expected `|#` to close the comment that starts here (block comments nest)"),
-            LexErrorKind::BadEscape(escape) => Diagnostic::error(span, format!("bad escape `{}`", escape.escape_debug()))
+            LexErrorKind::BadEscape(escape) => Diagnostic::error(span, format!("bad escape `{escape}`"))
                 .with_help("expected one of \\a \\b \\t \\n \\r \\\" \\\\ \\| \\x<hex>; or a backslash at the end of a line"),
             LexErrorKind::BadHexEscape => Diagnostic::error(span, "bad hex escape")
                 .with_help("expected hexadecimal digits ended by `;`, as in \\x41;"),
@@ -541,7 +547,8 @@ impl Iterator for Tokens<'_> {
             }
             let end = self.cursor.at(self.text, self.base + range.end);
             self.end = end;
-            self.last = Some((tok.clone(), span));
+            self.recent.rotate_left(1);
+            self.recent[1] = Some((tok.clone(), span));
             return Some(Ok((start, tok, end)));
         }
         None

@@ -1,0 +1,1 @@
+(display "\x41 is A")

@@ -1,0 +1,3 @@
+(define (f x)
+  (let ((y 2)
+    (+ x y))

@@ -1,0 +1,2 @@
+#| outer #| inner |#
+(display 1)

@@ -1,0 +1,1 @@
+(define |weird name 1)
