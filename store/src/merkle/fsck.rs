@@ -83,6 +83,8 @@ pub struct FsckReport {
     pub trees: u64,
     /// Distinct nodes reached from the root record.
     pub nodes_reached: u64,
+    /// Reachable nodes that have a count row (a count above 1).
+    pub count_rows: u64,
     /// Backend rows examined.
     pub rows_scanned: u64,
     /// Linked nodes with no row.
@@ -205,6 +207,7 @@ pub(crate) fn check<K: Kvs>(store: &MerkleStore<K>) -> Result<FsckReport, Merkle
 
     check_lengths(&record, &found, &children, &mut report);
     let count_rows = check_refcounts(store, &expected, &mut report)?;
+    report.count_rows = count_rows.len() as u64;
     find_strays(store, &found, &count_rows, &mut report)?;
     Ok(report)
 }
