@@ -1,0 +1,60 @@
+;;; map and for-each over one and several lists (stopping at the shortest), folds, reduce,
+;;; filter, remove, partition, delete, iota, apply, SRFI 1 conveniences, sorting.
+;; --- expected stdout
+;; (2 3 4)
+;; (5 7 9)
+;; (11 22)
+;; 123
+;; (1 . a)(2 . b)
+;; 10 (3 2 1) (1 2 3)
+;; (1 2 3) 32
+;; 6 0 2
+;; (2 4) (1 3 5)
+;; (1 3) (2 4)
+;; (1 3 1)
+;; (0 1 2 3 4) (5 7 9) (1.0 1.5 2.0)
+;; 10 (1 2 3 4)
+;; 3 #f 2
+;; #t #f 3 #t
+;; 2 (c d)
+;; (1 9) (0 0 1 1 2 2)
+;; (1 2 3 4 5 6) (a b c)
+;; (1 1 2 3 4 5 9)
+;; #(1 2 3)
+;; ("a" "b" "c")
+;; 2
+;; (b 3)
+;; --- end
+(define (show . xs)
+  (let loop ((xs xs))
+    (unless (null? xs)
+      (write (car xs))
+      (unless (null? (cdr xs)) (display " "))
+      (loop (cdr xs))))
+  (newline))
+
+(show (map (lambda (x) (+ x 1)) '(1 2 3)))
+(show (map + '(1 2 3) '(4 5 6)))
+(show (map + '(1 2) '(10 20 30) '(0 0 0 0)))
+(for-each display '(1 2 3)) (newline)
+(for-each (lambda (n s) (write (cons n s))) '(1 2) '(a b c)) (newline)
+(show (fold-left + 0 '(1 2 3 4)) (fold-left (lambda (acc x) (cons x acc)) '() '(1 2 3))
+      (fold-right cons '() '(1 2 3)))
+(show (fold-right (lambda (a b acc) (cons (+ a b) acc)) '() '(0 1 2) '(1 1 1))
+      (fold-left (lambda (acc a b) (+ acc (* a b))) 0 '(1 2 3) '(4 5 6)))
+(show (reduce + 0 '(1 2 3)) (reduce + 0 '()) (reduce - 0 '(1 2 3)))
+(show (filter even? '(1 2 3 4 5)) (remove even? '(1 2 3 4 5)))
+(call-with-values (lambda () (partition odd? '(1 2 3 4))) show)
+(show (delete 2 '(1 2 3 2 1)))
+(show (iota 5) (iota 3 5 2) (iota 3 1.0 0.5))
+(show (apply + 1 2 '(3 4)) (apply list '(1 2 3 4)))
+(show (find (lambda (x) (> x 2)) '(1 2 3 4)) (find zero? '(1 2)) (list-index even? '(1 3 4)))
+(show (any odd? '(2 4 5)) (any odd? '()) (any (lambda (x) (and (> x 2) x)) '(1 3 4)) (every odd? '()))
+(show (count even? '(1 2 3 4)) (find-tail symbol? '(1 2 c d)))
+(show (filter-map (lambda (x) (and (odd? x) (* x x))) '(1 2 3)) (append-map (lambda (x) (list x x)) '(0 1 2)))
+(show (delete-duplicates '(1 2 1 3 2 4 5 6 6)) (delete-duplicates '(a b a c)))
+(show (sort '(3 1 4 1 5 9 2) <))
+(show (sort (vector 3 2 1) <))
+(show (list-sort string<? '("c" "a" "b")))
+(show (fold + 0 '(1 -1 2)))
+(show (assq 'b '((a 1) (b 3))))
