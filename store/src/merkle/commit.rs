@@ -60,27 +60,32 @@ pub(crate) fn plan<K: Kvs>(
         fresh, mut deltas, ..
     } = counts;
 
-    // Release: any stored node whose count reaches zero dies and drops its links.
+    // Release: any stored node whose count reaches zero dies and drops its links. Counts
+    // are read only for nodes whose net change is not zero: a node that gained a new
+    // parent and lost its old one (every untouched sibling on a copied path) costs nothing.
     let mut current: HashMap<Address, u64> = HashMap::new();
-    let mut dead: HashSet<Address> = HashSet::new();
-    let mut work: Vec<Address> = deltas.keys().copied().collect();
-    while let Some(address) = work.pop() {
-        let stored = if let Some(count) = current.get(&address) {
-            *count
-        } else {
-            let count = store.stored_refcount(&address)?;
-            current.insert(address, count);
-            count
-        };
-        let delta = deltas.get(&address).copied().unwrap_or(0);
-        let count = i128::from(stored) + i128::from(delta);
-        if count < 0 {
-            return Err(MerkleError::corrupted(
-                "reference count",
-                format!("node {address} released more often than it is referenced"),
-            ));
+    let mut stored_count = |address: &Address| -> Result<u64, MerkleError> {
+        if let Some(count) = current.get(address) {
+            return Ok(*count);
         }
-        if count == 0 && dead.insert(address) {
+        let count = store.stored_refcount(address)?;
+        current.insert(*address, count);
+        Ok(count)
+    };
+    let mut dead: HashSet<Address> = HashSet::new();
+    let mut work: Vec<Address> = deltas
+        .iter()
+        .filter(|(_, delta)| **delta < 0)
+        .map(|(address, _)| *address)
+        .collect();
+    while let Some(address) = work.pop() {
+        let delta = deltas.get(&address).copied().unwrap_or(0);
+        if delta >= 0 || dead.contains(&address) {
+            continue;
+        }
+        let count = i128::from(stored_count(&address)?) + i128::from(delta);
+        if count == 0 {
+            dead.insert(address);
             for child in store.stored_links(&address)? {
                 *deltas.entry(child).or_insert(0) -= 1;
                 work.push(child);
@@ -101,14 +106,18 @@ pub(crate) fn plan<K: Kvs>(
         written.push((address, Arc::clone(&staged.node)));
     }
     for (address, delta) in &deltas {
-        let stored = current.get(address).copied().unwrap_or(1);
-        // Non-negative: every address in `deltas` went through the check above.
-        let count = u64::try_from(i128::from(stored) + i128::from(*delta)).unwrap_or(0);
+        if *delta == 0 {
+            continue;
+        }
+        let stored = stored_count(address)?;
+        let Ok(count) = u64::try_from(i128::from(stored) + i128::from(*delta)) else {
+            return Err(MerkleError::corrupted(
+                "reference count",
+                format!("node {address} released more often than it is referenced"),
+            ));
+        };
         if count == 0 {
             batch.delete(NODES, address.as_bytes());
-        }
-        if count == stored {
-            continue;
         }
         if count > 1 {
             batch.put(REFCOUNTS, address.as_bytes(), count.to_le_bytes().to_vec());
