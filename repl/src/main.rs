@@ -1,0 +1,3 @@
+//! The `pscheme` command.
+
+fn main() {}

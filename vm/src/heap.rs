@@ -1,0 +1,412 @@
+//! The heap: a table of objects addressed by [`ObjId`], with one write barrier.
+//!
+//! # Invariants
+//! - Every mutation of an existing object goes through [`Heap::get_mut`] (or a helper built on it),
+//!   which records the object in the dirty set. New objects are dirty from birth. The persistence
+//!   layer writes exactly the dirty set ([`Heap::take_dirty`]) and deletes the freed ids
+//!   ([`Heap::take_freed`]).
+//! - Interned symbols are never freed: the symbol table is a root. It is an index over the
+//!   `Symbol` objects of the heap, rebuilt by [`Heap::rebuild_symbol_table`] after loading.
+//! - The collector runs only when no Rust code holds values outside the heap and its roots:
+//!   between interpreter slices (see `gc.rs`).
+
+use std::collections::HashMap;
+
+use crate::object::{Object, Symbol};
+use crate::value::{ObjId, Value};
+
+#[derive(Debug, Default)]
+struct Slot {
+    obj: Option<Object>,
+    dirty: bool,
+}
+
+/// The object table plus the bookkeeping persistence needs.
+#[derive(Debug, Default)]
+pub struct Heap {
+    slots: Vec<Slot>,
+    /// Empty slots, reused before the table grows.
+    free: Vec<u32>,
+    /// Ids whose `dirty` flag is set, each once.
+    dirty: Vec<ObjId>,
+    /// Ids freed since the last [`Heap::take_freed`].
+    freed: Vec<ObjId>,
+    symbols: HashMap<Box<str>, ObjId>,
+    /// Objects kept alive regardless of reachability (the scheduler, host handles).
+    pub(crate) roots: Vec<ObjId>,
+    pub(crate) live: usize,
+    pub(crate) allocated_since_gc: usize,
+}
+
+impl Heap {
+    pub fn new() -> Heap {
+        Heap::default()
+    }
+
+    /// Allocates an object. The new object is dirty.
+    pub fn alloc(&mut self, obj: Object) -> ObjId {
+        self.live += 1;
+        self.allocated_since_gc += 1;
+        let id = if let Some(i) = self.free.pop() {
+            let slot = &mut self.slots[i as usize];
+            slot.obj = Some(obj);
+            ObjId(i)
+        } else {
+            let i = u32::try_from(self.slots.len()).expect("heap holds fewer than 2^32 objects");
+            self.slots.push(Slot {
+                obj: Some(obj),
+                dirty: false,
+            });
+            ObjId(i)
+        };
+        self.mark_dirty(id);
+        id
+    }
+
+    /// Allocates an object and returns a value referring to it.
+    pub fn alloc_value(&mut self, obj: Object) -> Value {
+        Value::obj(self.alloc(obj))
+    }
+
+    /// The object `id` names.
+    ///
+    /// # Panics
+    /// If `id` is free: values never refer to freed objects (the collector frees only unreachable
+    /// ones, and the loader validates references).
+    pub fn get(&self, id: ObjId) -> &Object {
+        self.try_get(id)
+            .unwrap_or_else(|| panic!("dangling object id {id}"))
+    }
+
+    pub fn try_get(&self, id: ObjId) -> Option<&Object> {
+        self.slots.get(id.index()).and_then(|s| s.obj.as_ref())
+    }
+
+    /// The object behind a value, if it is a reference.
+    pub fn object(&self, v: Value) -> Option<&Object> {
+        v.as_obj().map(|id| self.get(id))
+    }
+
+    /// The write barrier: mutable access to `id`, which is recorded as dirty.
+    ///
+    /// # Panics
+    /// If `id` is free (see [`Heap::get`]).
+    pub fn get_mut(&mut self, id: ObjId) -> &mut Object {
+        self.mark_dirty(id);
+        self.slots[id.index()]
+            .obj
+            .as_mut()
+            .unwrap_or_else(|| panic!("dangling object id {id}"))
+    }
+
+    fn mark_dirty(&mut self, id: ObjId) {
+        let slot = &mut self.slots[id.index()];
+        if !slot.dirty {
+            slot.dirty = true;
+            self.dirty.push(id);
+        }
+    }
+
+    pub fn is_dirty(&self, id: ObjId) -> bool {
+        self.slots.get(id.index()).is_some_and(|s| s.dirty)
+    }
+
+    /// The ids mutated or allocated since the last call, and clears the dirty set. Freed ids
+    /// are not included even if they were dirty.
+    pub fn take_dirty(&mut self) -> Vec<ObjId> {
+        let mut out = std::mem::take(&mut self.dirty);
+        out.retain(|&id| {
+            let slot = &mut self.slots[id.index()];
+            slot.dirty = false;
+            slot.obj.is_some()
+        });
+        out
+    }
+
+    /// The ids freed since the last call.
+    pub fn take_freed(&mut self) -> Vec<ObjId> {
+        std::mem::take(&mut self.freed)
+    }
+
+    /// Number of live objects.
+    pub fn live_objects(&self) -> usize {
+        self.live
+    }
+
+    /// Number of slots (live or free); ids are below this.
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Iterates over live objects.
+    pub fn iter(&self) -> impl Iterator<Item = (ObjId, &Object)> {
+        self.slots.iter().enumerate().filter_map(|(i, s)| {
+            let id = ObjId(u32::try_from(i).expect("ids fit u32"));
+            s.obj.as_ref().map(|o| (id, o))
+        })
+    }
+
+    /// Puts `obj` at `id`, as the loader does when reading a saved heap. The slot must be free
+    /// or beyond the end; the object is not marked dirty (it is what the store holds).
+    pub fn insert_loaded(&mut self, id: ObjId, obj: Object) -> Result<(), String> {
+        let i = id.index();
+        if i >= self.slots.len() {
+            let old = self.slots.len();
+            self.slots.resize_with(i + 1, Slot::default);
+            for j in old..i {
+                self.free.push(u32::try_from(j).expect("ids fit u32"));
+            }
+        } else if self.slots[i].obj.is_some() {
+            return Err(format!("object {id} loaded twice"));
+        } else {
+            self.free.retain(|&f| f as usize != i);
+        }
+        self.slots[i].obj = Some(obj);
+        self.live += 1;
+        Ok(())
+    }
+
+    pub(crate) fn free_slot(&mut self, id: ObjId) {
+        let slot = &mut self.slots[id.index()];
+        if slot.obj.take().is_some() {
+            slot.dirty = false;
+            self.live -= 1;
+            self.free.push(id.0);
+            self.freed.push(id);
+        }
+    }
+
+    pub(crate) fn symbol_ids(&self) -> impl Iterator<Item = ObjId> + '_ {
+        self.symbols.values().copied()
+    }
+
+    // ---- symbols ----
+
+    /// The interned symbol named `name`, created if new.
+    pub fn intern(&mut self, name: &str) -> ObjId {
+        if let Some(&id) = self.symbols.get(name) {
+            return id;
+        }
+        let id = self.alloc(Object::Symbol(Symbol {
+            name: name.into(),
+            value: Value::UNBOUND,
+            interned: true,
+        }));
+        self.symbols.insert(name.into(), id);
+        id
+    }
+
+    pub fn intern_value(&mut self, name: &str) -> Value {
+        Value::obj(self.intern(name))
+    }
+
+    /// The interned symbol named `name`, if it exists.
+    pub fn lookup_symbol(&self, name: &str) -> Option<ObjId> {
+        self.symbols.get(name).copied()
+    }
+
+    /// Rebuilds the name index from the `Symbol` objects (after loading a saved heap).
+    pub fn rebuild_symbol_table(&mut self) {
+        let table = self
+            .iter()
+            .filter_map(|(id, o)| match o {
+                Object::Symbol(s) if s.interned => Some((s.name.clone(), id)),
+                _ => None,
+            })
+            .collect();
+        self.symbols = table;
+    }
+
+    // ---- globals ----
+
+    /// The value of the global named by symbol `sym`, or `None` if unbound.
+    pub fn global(&self, sym: ObjId) -> Option<Value> {
+        match self.get(sym) {
+            Object::Symbol(s) if s.value != Value::UNBOUND => Some(s.value),
+            _ => None,
+        }
+    }
+
+    pub fn set_global(&mut self, sym: ObjId, v: Value) {
+        if let Object::Symbol(s) = self.get_mut(sym) {
+            s.value = v;
+        }
+    }
+
+    /// Defines the global `name`.
+    pub fn define(&mut self, name: &str, v: Value) {
+        let sym = self.intern(name);
+        self.set_global(sym, v);
+    }
+
+    /// The value of the global `name`, if bound.
+    pub fn global_named(&self, name: &str) -> Option<Value> {
+        self.lookup_symbol(name).and_then(|s| self.global(s))
+    }
+
+    // ---- common constructors and accessors ----
+
+    pub fn cons(&mut self, car: Value, cdr: Value) -> Value {
+        self.alloc_value(Object::Pair(car, cdr))
+    }
+
+    pub fn pair(&self, v: Value) -> Option<(Value, Value)> {
+        match self.object(v) {
+            Some(Object::Pair(a, b)) => Some((*a, *b)),
+            _ => None,
+        }
+    }
+
+    /// A proper list of `items`.
+    pub fn list(&mut self, items: &[Value]) -> Value {
+        self.list_with_tail(items, Value::NULL)
+    }
+
+    pub fn list_with_tail(&mut self, items: &[Value], tail: Value) -> Value {
+        items.iter().rev().fold(tail, |acc, &v| self.cons(v, acc))
+    }
+
+    /// The elements of a proper list, or `None` if `v` is not one (improper or cyclic).
+    pub fn list_to_vec(&self, mut v: Value) -> Option<Vec<Value>> {
+        let mut out = Vec::new();
+        let mut slow = v;
+        loop {
+            if v.is_null() {
+                return Some(out);
+            }
+            let (a, d) = self.pair(v)?;
+            out.push(a);
+            v = d;
+            if out.len() % 2 == 0 {
+                slow = self.pair(slow).map(|p| p.1)?;
+                if slow == v && !v.is_null() {
+                    return None;
+                }
+            }
+        }
+    }
+
+    pub fn string(&mut self, s: &str) -> Value {
+        self.alloc_value(Object::String(s.chars().collect()))
+    }
+
+    /// The text of a string object.
+    pub fn string_text(&self, v: Value) -> Option<String> {
+        match self.object(v) {
+            Some(Object::String(cs)) => Some(cs.iter().collect()),
+            _ => None,
+        }
+    }
+
+    /// The name of a symbol.
+    pub fn symbol_name(&self, v: Value) -> Option<&str> {
+        match self.object(v) {
+            Some(Object::Symbol(s)) => Some(&s.name),
+            _ => None,
+        }
+    }
+
+    pub fn flonum(&mut self, x: f64) -> Value {
+        self.alloc_value(Object::Flonum(x))
+    }
+
+    /// An exact integer: a fixnum when it fits, a bignum otherwise.
+    pub fn integer(&mut self, n: i64) -> Value {
+        Value::fixnum(n).unwrap_or_else(|| self.alloc_value(Object::Bignum(n.into())))
+    }
+
+    /// An exact integer from a `BigInt`, normalized to a fixnum when it fits.
+    pub fn bigint(&mut self, n: num_bigint::BigInt) -> Value {
+        match i64::try_from(&n).ok().and_then(Value::fixnum) {
+            Some(v) => v,
+            None => self.alloc_value(Object::Bignum(n)),
+        }
+    }
+
+    /// Whether `v` is a procedure (anything `Call` accepts as a callee).
+    pub fn is_procedure(&self, v: Value) -> bool {
+        matches!(
+            self.object(v),
+            Some(
+                Object::Closure(_)
+                    | Object::Primitive(_)
+                    | Object::Continuation(_)
+                    | Object::Parameter(_)
+                    | Object::CaseLambda(_)
+                    | Object::Frame(_)
+                    | Object::NativeFrame(_)
+            )
+        )
+    }
+
+    /// `eqv?`: identity, plus numbers of the same exactness and value.
+    pub fn eqv(&self, a: Value, b: Value) -> bool {
+        if a == b {
+            return true;
+        }
+        match (self.object(a), self.object(b)) {
+            (Some(Object::Flonum(x)), Some(Object::Flonum(y))) => x.to_bits() == y.to_bits(),
+            (Some(Object::Bignum(x)), Some(Object::Bignum(y))) => x == y,
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alloc_marks_dirty_and_take_clears() {
+        let mut h = Heap::new();
+        let p = h.cons(Value::small(1), Value::NULL);
+        let id = p.as_obj().unwrap();
+        assert!(h.is_dirty(id));
+        assert_eq!(h.take_dirty(), vec![id]);
+        assert!(!h.is_dirty(id));
+        if let Object::Pair(a, _) = h.get_mut(id) {
+            *a = Value::small(2);
+        }
+        assert_eq!(h.take_dirty(), vec![id]);
+        assert_eq!(h.pair(p), Some((Value::small(2), Value::NULL)));
+    }
+
+    #[test]
+    fn symbols_are_interned_and_hold_globals() {
+        let mut h = Heap::new();
+        let a = h.intern("foo");
+        assert_eq!(h.intern("foo"), a);
+        assert_ne!(h.intern("bar"), a);
+        assert_eq!(h.global(a), None);
+        h.define("foo", Value::small(42));
+        assert_eq!(h.global_named("foo"), Some(Value::small(42)));
+    }
+
+    #[test]
+    fn lists_round_trip_and_cycles_are_rejected() {
+        let mut h = Heap::new();
+        let l = h.list(&[Value::small(1), Value::small(2), Value::small(3)]);
+        assert_eq!(
+            h.list_to_vec(l),
+            Some(vec![Value::small(1), Value::small(2), Value::small(3)])
+        );
+        let improper = h.cons(Value::small(1), Value::small(2));
+        assert_eq!(h.list_to_vec(improper), None);
+        let c = h.cons(Value::small(1), Value::NULL);
+        let cid = c.as_obj().unwrap();
+        if let Object::Pair(_, d) = h.get_mut(cid) {
+            *d = c;
+        }
+        assert_eq!(h.list_to_vec(c), None);
+    }
+
+    #[test]
+    fn integers_normalize() {
+        let mut h = Heap::new();
+        assert_eq!(h.integer(5), Value::small(5));
+        let big = h.integer(i64::MAX);
+        assert!(matches!(h.object(big), Some(Object::Bignum(_))));
+        let small_again = h.bigint(num_bigint::BigInt::from(7));
+        assert_eq!(small_again, Value::small(7));
+    }
+}

@@ -1,0 +1,5 @@
+//! Primitives for chars. Owned by the library helper.
+
+use crate::prim::Registry;
+
+pub(crate) fn register(_registry: &mut Registry) {}
