@@ -8,6 +8,7 @@ pub mod bytecode;
 pub mod core;
 pub mod datum;
 pub mod diagnostic;
+pub mod expand;
 pub mod printer;
 pub mod reader;
 pub mod render;

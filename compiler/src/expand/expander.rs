@@ -1,0 +1,954 @@
+//! The expander's state and its driver: expressions, bodies, lambdas and the top level.
+//! Derived forms are in `forms.rs`, `control.rs`, `records.rs` and `quasi.rs`; macros in
+//! `syntax_rules.rs`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+
+use crate::core::{Expr, ExprKind, Lambda, VarId};
+use crate::datum::{Datum, DatumKind};
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+
+use super::env::{Binding, EnvId, Frames, MacroId, TOP};
+use super::limits::{MAX_ERRORS, MAX_NESTING, MAX_WORK};
+use super::special::Special;
+use super::stored::{ExpandEnv, TopSyntax};
+use super::syntax::{IdentId, Idents, Stx, Syntax, SyntaxKind};
+use super::syntax_rules::Macro;
+
+/// What this unit did to a top-level name; applied to the [`ExpandEnv`] only if the unit expands
+/// without errors.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum TopEntry {
+    Macro(MacroId),
+    Variable,
+}
+
+pub(crate) struct Expander<'a> {
+    pub(crate) idents: Idents,
+    pub(crate) frames: Frames,
+    pub(crate) macros: Vec<Rc<Macro>>,
+    pub(crate) var_names: Vec<String>,
+    pub(crate) top: &'a ExpandEnv,
+    pub(crate) top_changes: HashMap<Rc<str>, TopEntry>,
+    /// Stored macros of earlier units loaded so far (`None`: the stored form was invalid).
+    loaded: HashMap<Rc<str>, Option<MacroId>>,
+    pub(crate) defined_globals: BTreeSet<String>,
+    pub(crate) errors: Vec<Diagnostic>,
+    depth: u32,
+    work: u64,
+    /// Set once a limit is hit: everything after returns placeholders quickly.
+    pub(crate) fatal: bool,
+}
+
+/// The right-hand side of a `define`, kept unexpanded until every definition of the body is bound.
+pub(crate) enum DefInit {
+    Expr(Option<Stx>),
+    /// `(define (f . formals) body ...)`; several formals for the curried form, outermost first.
+    Lambda {
+        formals: Vec<Stx>,
+        body: Vec<Stx>,
+    },
+}
+
+/// A definition found while scanning a body.
+enum BodyItem {
+    Define {
+        var: VarId,
+        name: Rc<str>,
+        init: DefInit,
+        span: Span,
+    },
+    Values {
+        vars: Vec<VarId>,
+        rest: Option<VarId>,
+        expr: Stx,
+        span: Span,
+    },
+    Generated {
+        var: VarId,
+        init: Expr,
+    },
+    Expr(Stx),
+}
+
+pub(crate) fn unspecified(span: Span) -> Expr {
+    Expr::new(ExprKind::Unspecified, span)
+}
+
+pub(crate) fn global(name: &str, span: Span) -> Expr {
+    Expr::new(ExprKind::Global(name.to_string()), span)
+}
+
+pub(crate) fn call(f: Expr, args: Vec<Expr>, span: Span) -> Expr {
+    Expr::new(ExprKind::Call(Box::new(f), args), span)
+}
+
+pub(crate) fn call_global(name: &str, args: Vec<Expr>, span: Span) -> Expr {
+    call(global(name, span), args, span)
+}
+
+pub(crate) fn local(var: VarId, span: Span) -> Expr {
+    Expr::new(ExprKind::Local(var), span)
+}
+
+pub(crate) fn constant(kind: DatumKind, span: Span) -> Expr {
+    Expr::new(ExprKind::Const(Datum::new(kind, span)), span)
+}
+
+pub(crate) fn lambda(params: Vec<VarId>, rest: Option<VarId>, body: Expr, span: Span) -> Expr {
+    Expr::new(
+        ExprKind::Lambda(Rc::new(Lambda {
+            name: None,
+            params,
+            rest,
+            body,
+            span,
+        })),
+        span,
+    )
+}
+
+/// `exprs` in sequence; a single expression stands for itself.
+pub(crate) fn seq(mut exprs: Vec<Expr>, span: Span) -> Expr {
+    match exprs.len() {
+        0 => unspecified(span),
+        1 => exprs.pop().unwrap_or_else(|| unspecified(span)),
+        _ => Expr::new(ExprKind::Seq(exprs), span),
+    }
+}
+
+/// Names an anonymous lambda after the variable it is bound to (for backtraces).
+pub(crate) fn named(mut expr: Expr, name: &str) -> Expr {
+    if let ExprKind::Lambda(lam) = &mut expr.kind {
+        if let Some(lam) = Rc::get_mut(lam) {
+            if lam.name.is_none() {
+                lam.name = Some(name.to_string());
+            }
+        }
+    }
+    expr
+}
+
+impl<'a> Expander<'a> {
+    pub(crate) fn new(top: &'a ExpandEnv) -> Self {
+        Expander {
+            idents: Idents::default(),
+            frames: Frames::new(),
+            macros: Vec::new(),
+            var_names: Vec::new(),
+            top,
+            top_changes: HashMap::new(),
+            loaded: HashMap::new(),
+            defined_globals: BTreeSet::new(),
+            errors: Vec::new(),
+            depth: 0,
+            work: 0,
+            fatal: false,
+        }
+    }
+
+    // ---- diagnostics and limits ----
+
+    /// Records an error and returns a placeholder expression so expansion can go on and find more.
+    pub(crate) fn report(&mut self, diagnostic: Diagnostic) -> Expr {
+        let span = diagnostic.span;
+        if !self.fatal {
+            self.errors.push(diagnostic);
+            if self.errors.len() >= MAX_ERRORS {
+                self.fatal = true;
+            }
+        }
+        unspecified(span)
+    }
+
+    pub(crate) fn error(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Expr {
+        self.report(Diagnostic::error(span, message).with_help(help))
+    }
+
+    fn fatal_error(&mut self, diagnostic: Diagnostic) {
+        if !self.fatal {
+            self.errors.push(diagnostic);
+            self.fatal = true;
+        }
+    }
+
+    /// Counts `units` of work; false (and a fatal error) once the unit's budget is spent.
+    pub(crate) fn tick(&mut self, units: u64, span: Span) -> bool {
+        self.work += units;
+        if self.work > MAX_WORK {
+            self.fatal_error(
+                Diagnostic::error(span, "program is too large after macro expansion").with_help(
+                    "a macro probably expands without end or duplicates its input at every step",
+                ),
+            );
+            return false;
+        }
+        !self.fatal
+    }
+
+    /// Enters one level of nesting; false (and a fatal error) past [`MAX_NESTING`].
+    pub(crate) fn enter(&mut self, span: Span) -> bool {
+        if self.fatal {
+            return false;
+        }
+        if self.depth >= MAX_NESTING {
+            self.fatal_error(
+                Diagnostic::error(span, "expression is nested too deeply")
+                    .with_help(format!("pscheme expands at most {MAX_NESTING} levels of nested expressions (long `cond`, `and`, `let*` chains count one level per clause)")),
+            );
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    pub(crate) fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    pub(crate) fn remaining_work(&self) -> u64 {
+        MAX_WORK.saturating_sub(self.work)
+    }
+
+    pub(crate) fn spend_work(&mut self, used: u64) {
+        self.work += used;
+    }
+
+    // ---- names and bindings ----
+
+    pub(crate) fn name_of(&self, id: IdentId) -> Rc<str> {
+        self.idents.name(id).clone()
+    }
+
+    pub(crate) fn new_var(&mut self, name: &str) -> VarId {
+        let id = VarId(u32::try_from(self.var_names.len()).expect("fewer than 2^32 variables"));
+        self.var_names.push(name.to_string());
+        id
+    }
+
+    /// A fresh variable bound to `ident` in frame `env`; reports a duplicate in the same frame.
+    pub(crate) fn bind_var(&mut self, env: EnvId, ident: IdentId, span: Span, what: &str) -> VarId {
+        let name = self.name_of(ident);
+        if self.frames.bound_here(env, ident) {
+            self.error(
+                span,
+                format!("duplicate {what} `{name}`"),
+                "each name may be bound only once in the same binding list or body",
+            );
+        }
+        let var = self.new_var(&name);
+        self.frames.bind(env, ident, Binding::Var(var));
+        var
+    }
+
+    /// What `ident` means in `env`: the innermost binding of exactly this identifier, else (for an
+    /// alias) what its base identifier means where the macro was defined, else the top level.
+    pub(crate) fn resolve(&mut self, ident: IdentId, env: EnvId) -> Binding {
+        let (mut ident, mut env) = (ident, env);
+        loop {
+            if let Some(binding) = self.frames.lookup(env, ident) {
+                return binding.clone();
+            }
+            match *self.idents.info(ident) {
+                super::syntax::IdentInfo::Alias {
+                    base,
+                    env: defined_in,
+                } => {
+                    ident = base;
+                    env = defined_in;
+                }
+                super::syntax::IdentInfo::Symbol(ref name) => {
+                    let name = name.clone();
+                    return self.resolve_top(&name);
+                }
+            }
+        }
+    }
+
+    fn resolve_top(&mut self, name: &Rc<str>) -> Binding {
+        match self.top_changes.get(name) {
+            Some(TopEntry::Macro(id)) => return Binding::Macro(*id),
+            Some(TopEntry::Variable) => return Binding::Global(name.clone()),
+            None => {}
+        }
+        match self.top.syntax.get(&**name) {
+            Some(TopSyntax::Macro(stored)) => {
+                let id = match self.loaded.get(name) {
+                    Some(id) => *id,
+                    None => {
+                        let id = self.load_macro(name.clone(), stored);
+                        self.loaded.insert(name.clone(), id);
+                        id
+                    }
+                };
+                return id.map_or_else(|| Binding::Global(name.clone()), Binding::Macro);
+            }
+            Some(TopSyntax::Variable) => return Binding::Global(name.clone()),
+            None => {}
+        }
+        match Special::from_name(name) {
+            Some(special) => Binding::Special(special),
+            None => Binding::Global(name.clone()),
+        }
+    }
+
+    /// Whether `stx` is an identifier meaning the built-in keyword `special` in `env`.
+    pub(crate) fn is_special(&mut self, stx: &Stx, env: EnvId, special: Special) -> bool {
+        match stx.as_ident() {
+            Some(id) => self.resolve(id, env) == Binding::Special(special),
+            None => false,
+        }
+    }
+
+    /// Expands macro uses at the head of `form` until it is something else, and says which
+    /// built-in keyword heads the result (bodies need to know whether it is a definition).
+    pub(crate) fn expand_head(&mut self, mut form: Stx, env: EnvId) -> (Stx, Option<Special>) {
+        loop {
+            if !self.tick(1, form.span) {
+                return (form, None);
+            }
+            let binding = match &form.kind {
+                SyntaxKind::List(items, _) => match items.first().and_then(|h| h.as_ident()) {
+                    Some(id) => self.resolve(id, env),
+                    None => return (form, None),
+                },
+                _ => return (form, None),
+            };
+            match binding {
+                Binding::Macro(m) => match self.transcribe(m, &form, env) {
+                    Some(out) => form = out,
+                    None => return (Syntax::constant(DatumKind::Bool(false), form.span), None),
+                },
+                Binding::Special(s) => return (form, Some(s)),
+                _ => return (form, None),
+            }
+        }
+    }
+
+    // ---- expressions ----
+
+    pub(crate) fn expand_expr(&mut self, stx: &Stx, env: EnvId) -> Expr {
+        if !self.enter(stx.span) {
+            return unspecified(stx.span);
+        }
+        let (form, special) = self.expand_head(stx.clone(), env);
+        let expr = if self.fatal {
+            unspecified(stx.span)
+        } else {
+            self.expand_expanded(&form, special, env)
+        };
+        self.leave();
+        expr
+    }
+
+    fn expand_expanded(&mut self, stx: &Stx, special: Option<Special>, env: EnvId) -> Expr {
+        let span = stx.span;
+        match &stx.kind {
+            SyntaxKind::Ident(id) => self.expand_ref(*id, env, span),
+            SyntaxKind::Const(kind) => constant(kind.clone(), span),
+            SyntaxKind::Vector(_) => self.quote(stx),
+            SyntaxKind::List(items, tail) => {
+                if items.is_empty() {
+                    return self.error(
+                        span,
+                        "empty combination `()`",
+                        "to write the empty list use '()",
+                    );
+                }
+                if tail.is_some() {
+                    return self.error(
+                        span,
+                        "a dotted list is not a valid expression",
+                        "a procedure call is a proper list: (operator operand ...)",
+                    );
+                }
+                if let Some(s) = special {
+                    return self.expand_special(s, stx, items, env);
+                }
+                let f = self.expand_expr(&items[0], env);
+                let args = items[1..]
+                    .iter()
+                    .map(|a| self.expand_expr(a, env))
+                    .collect();
+                call(f, args, span)
+            }
+        }
+    }
+
+    fn expand_ref(&mut self, id: IdentId, env: EnvId, span: Span) -> Expr {
+        match self.resolve(id, env) {
+            Binding::Var(v) => local(v, span),
+            Binding::Global(name) => Expr::new(ExprKind::Global(name.to_string()), span),
+            Binding::Macro(_) => {
+                let name = self.name_of(id);
+                self.error(
+                    span,
+                    format!("macro `{name}` used as a variable"),
+                    format!("a macro can only be used at the head of a form: ({name} ...)"),
+                )
+            }
+            Binding::Special(s) if s.is_auxiliary() => self.error(
+                span,
+                format!("auxiliary syntax `{}` used as an expression", s.name()),
+                "it has a meaning only inside forms such as cond, case, quasiquote and syntax-rules",
+            ),
+            Binding::Special(s) => self.error(
+                span,
+                format!("syntax keyword `{}` used as a variable", s.name()),
+                format!("a syntax keyword can only be used at the head of a form: ({} ...)", s.name()),
+            ),
+        }
+    }
+
+    pub(crate) fn quote(&mut self, stx: &Stx) -> Expr {
+        let mut budget = self.remaining_work();
+        let start = budget;
+        let result = self.idents.to_datum(stx, &mut budget);
+        self.spend_work(start - budget);
+        match result {
+            Ok(datum) => Expr::new(ExprKind::Const(datum), stx.span),
+            Err(diagnostic) => {
+                self.fatal_error(diagnostic);
+                unspecified(stx.span)
+            }
+        }
+    }
+
+    fn expand_special(&mut self, special: Special, stx: &Stx, items: &[Stx], env: EnvId) -> Expr {
+        let span = stx.span;
+        match special {
+            Special::Quote => {
+                if items.len() != 2 {
+                    return self.arity_error(special, items, span);
+                }
+                self.quote(&items[1])
+            }
+            Special::Quasiquote => self.expand_quasiquote(items, env, span),
+            Special::Lambda => {
+                if items.len() < 3 {
+                    return self.arity_error(special, items, span);
+                }
+                self.expand_lambda(&items[1..2], &items[2..], env, None, span)
+            }
+            Special::Set => self.expand_set(items, env, span),
+            Special::If => self.expand_if(items, env, span),
+            Special::Begin => {
+                if items.len() < 2 {
+                    return self.error(
+                        span,
+                        "empty `begin` in expression position",
+                        "an expression `begin` needs at least one expression: (begin expr ...)",
+                    );
+                }
+                let exprs = items[1..].iter().map(|e| self.expand_expr(e, env)).collect();
+                seq(exprs, span)
+            }
+            Special::Let => self.expand_let(items, env, span),
+            Special::LetStar => self.expand_let_star(items, env, span),
+            Special::Letrec | Special::LetrecStar => self.expand_letrec(special, items, env, span),
+            Special::Do => self.expand_do(items, env, span),
+            Special::Cond => {
+                let fallthrough = unspecified(span);
+                self.expand_cond_clauses(&items[1..], env, fallthrough, span)
+            }
+            Special::Case => self.expand_case(items, env, span),
+            Special::And => self.expand_and(&items[1..], env, span),
+            Special::Or => self.expand_or(&items[1..], env, span),
+            Special::When | Special::Unless => self.expand_when(special, items, env, span),
+            Special::LetValues => self.expand_let_values(items, env, span, false),
+            Special::LetStarValues => self.expand_let_values(items, env, span, true),
+            Special::Receive => self.expand_receive(items, env, span),
+            Special::Parameterize => self.expand_parameterize(items, env, span),
+            Special::Delay | Special::DelayForce => self.expand_delay(special, items, env, span),
+            Special::CaseLambda => self.expand_case_lambda(items, env, span),
+            Special::Guard => self.expand_guard(items, env, span),
+            Special::LetSyntax | Special::LetrecSyntax => self.expand_let_syntax(special, items, env, span),
+            Special::CondExpand => {
+                let forms = self.cond_expand(items, env);
+                let exprs = forms.iter().map(|f| self.expand_expr(f, env)).collect();
+                seq(exprs, span)
+            }
+            Special::SyntaxError => self.syntax_error(items, span),
+            Special::Define
+            | Special::DefineValues
+            | Special::DefineRecordType
+            | Special::DefineSyntax => self.error(
+                span,
+                format!("`{}` in expression position", special.name()),
+                "definitions are allowed only at the top level or at the beginning of a body \
+                 (of lambda, let, define, ...)",
+            ),
+            Special::Import => self.error(
+                span,
+                "`import` is allowed only at the top level",
+                "put (import ...) at the start of the program",
+            ),
+            Special::SyntaxRules => self.error(
+                span,
+                "`syntax-rules` outside a macro definition",
+                "use it as (define-syntax name (syntax-rules ...)) or in let-syntax / letrec-syntax",
+            ),
+            Special::Include | Special::IncludeCi | Special::DefineLibrary => self.error(
+                span,
+                format!("`{}` is not supported by pscheme", special.name()),
+                "see docs/language.md: programs are single files; put everything in one file",
+            ),
+            Special::Else
+            | Special::Arrow
+            | Special::Ellipsis
+            | Special::Underscore
+            | Special::Unquote
+            | Special::UnquoteSplicing => self.error(
+                span,
+                format!("misplaced auxiliary syntax `{}`", special.name()),
+                "it has a meaning only inside forms such as cond, case, quasiquote and syntax-rules",
+            ),
+        }
+    }
+
+    pub(crate) fn arity_error(&mut self, special: Special, items: &[Stx], span: Span) -> Expr {
+        let found = items.len().saturating_sub(1);
+        let noun = if found == 1 { "operand" } else { "operands" };
+        self.error(
+            span,
+            format!("malformed `{}`: found {found} {noun}", special.name()),
+            format!("usage: {}", super::forms::usage(special)),
+        )
+    }
+
+    fn expand_if(&mut self, items: &[Stx], env: EnvId, span: Span) -> Expr {
+        match items.len() {
+            3 | 4 => {
+                let test = self.expand_expr(&items[1], env);
+                let then = self.expand_expr(&items[2], env);
+                let otherwise = match items.get(3) {
+                    Some(e) => self.expand_expr(e, env),
+                    None => unspecified(span),
+                };
+                Expr::new(
+                    ExprKind::If(Box::new(test), Box::new(then), Box::new(otherwise)),
+                    span,
+                )
+            }
+            n => {
+                let at = if n > 4 { items[4].span } else { span };
+                self.error(
+                    at,
+                    format!("`if` expects 2 or 3 operands, found {}", n - 1),
+                    "usage: (if test consequent alternative) or (if test consequent); \
+                     to evaluate several expressions in a branch, wrap them in (begin ...)",
+                )
+            }
+        }
+    }
+
+    fn expand_set(&mut self, items: &[Stx], env: EnvId, span: Span) -> Expr {
+        if items.len() != 3 {
+            return self.arity_error(Special::Set, items, span);
+        }
+        let Some(id) = items[1].as_ident() else {
+            return self.error(
+                items[1].span,
+                "`set!` needs a variable name",
+                "usage: (set! variable expression)",
+            );
+        };
+        let value = self.expand_expr(&items[2], env);
+        match self.resolve(id, env) {
+            Binding::Var(v) => Expr::new(ExprKind::SetLocal(v, Box::new(value)), span),
+            Binding::Global(name) => {
+                self.defined_globals.insert(name.to_string());
+                Expr::new(ExprKind::SetGlobal(name.to_string(), Box::new(value)), span)
+            }
+            Binding::Macro(_) | Binding::Special(_) => {
+                let name = self.name_of(id);
+                self.error(
+                    items[1].span,
+                    format!("cannot `set!` the syntax keyword `{name}`"),
+                    "only variables can be assigned; to replace it, define a variable at the top level",
+                )
+            }
+        }
+    }
+
+    // ---- lambda and bodies ----
+
+    /// Binds a formals list (`(a b)`, `(a . rest)` or `args`) in `frame`.
+    pub(crate) fn bind_formals(
+        &mut self,
+        formals: &Stx,
+        frame: EnvId,
+    ) -> (Vec<VarId>, Option<VarId>) {
+        let mut params = Vec::new();
+        let (items, tail): (&[Stx], Option<&Stx>) = match &formals.kind {
+            SyntaxKind::Ident(_) => (&[], Some(formals)),
+            SyntaxKind::List(items, tail) => (items, tail.as_ref()),
+            _ => {
+                self.error(
+                    formals.span,
+                    "malformed parameter list",
+                    "expected (param ...), (param ... . rest) or a single identifier",
+                );
+                return (params, None);
+            }
+        };
+        for item in items {
+            match item.as_ident() {
+                Some(id) => params.push(self.bind_var(frame, id, item.span, "parameter")),
+                None => {
+                    self.error(
+                        item.span,
+                        "parameter is not an identifier",
+                        "parameters must be names",
+                    );
+                }
+            }
+        }
+        let rest = tail.and_then(|t| match t.as_ident() {
+            Some(id) => Some(self.bind_var(frame, id, t.span, "parameter")),
+            None => {
+                self.error(
+                    t.span,
+                    "rest parameter is not an identifier",
+                    "use (param ... . rest)",
+                );
+                None
+            }
+        });
+        (params, rest)
+    }
+
+    /// `(lambda formals body ...)`, or nested lambdas for a curried define (`formals` outermost
+    /// first).
+    pub(crate) fn expand_lambda(
+        &mut self,
+        formals: &[Stx],
+        body: &[Stx],
+        env: EnvId,
+        name: Option<&str>,
+        span: Span,
+    ) -> Expr {
+        let frame = self.frames.push(env);
+        let (params, rest) = self.bind_formals(&formals[0], frame);
+        let body = if formals.len() > 1 {
+            self.expand_lambda(&formals[1..], body, frame, None, span)
+        } else {
+            self.expand_body(body, frame, span)
+        };
+        let lam = Lambda {
+            name: name.map(str::to_string),
+            params,
+            rest,
+            body,
+            span,
+        };
+        Expr::new(ExprKind::Lambda(Rc::new(lam)), span)
+    }
+
+    /// Parses `(define name expr)`, `(define name)` and `(define (name . formals) body ...)`.
+    pub(crate) fn parse_define(&mut self, form: &Stx) -> Option<(IdentId, Span, DefInit)> {
+        let items = form.as_list()?;
+        let Some(target) = items.get(1) else {
+            self.arity_error(Special::Define, items, form.span);
+            return None;
+        };
+        if let Some(id) = target.as_ident() {
+            if items.len() > 3 {
+                self.error(
+                    items[3].span,
+                    "`define` of a variable takes one expression",
+                    "usage: (define name expression) or (define (name param ...) body ...)",
+                );
+                return None;
+            }
+            return Some((id, target.span, DefInit::Expr(items.get(2).cloned())));
+        }
+        // (define ((f a) b) body) is (define (f a) (lambda (b) body)).
+        let mut formals = Vec::new();
+        let mut target = target.clone();
+        loop {
+            let next = match &target.kind {
+                SyntaxKind::List(parts, tail) if !parts.is_empty() => {
+                    formals.push(Syntax::list(parts[1..].to_vec(), tail.clone(), target.span));
+                    parts[0].clone()
+                }
+                _ => break,
+            };
+            target = next;
+            if formals.len() > 64 {
+                break;
+            }
+        }
+        let Some(id) = target.as_ident().filter(|_| !formals.is_empty()) else {
+            self.error(
+                target.span,
+                "`define` needs a name",
+                "usage: (define name expression) or (define (name param ...) body ...)",
+            );
+            return None;
+        };
+        formals.reverse();
+        if items.len() < 3 {
+            self.error(
+                form.span,
+                "procedure definition has an empty body",
+                "add at least one expression",
+            );
+            return None;
+        }
+        Some((
+            id,
+            target.span,
+            DefInit::Lambda {
+                formals,
+                body: items[2..].to_vec(),
+            },
+        ))
+    }
+
+    pub(crate) fn expand_def_init(
+        &mut self,
+        init: &DefInit,
+        env: EnvId,
+        name: &str,
+        span: Span,
+    ) -> Expr {
+        match init {
+            DefInit::Expr(Some(e)) => {
+                let expr = self.expand_expr(e, env);
+                named(expr, name)
+            }
+            DefInit::Expr(None) => unspecified(span),
+            DefInit::Lambda { formals, body } => {
+                self.expand_lambda(formals, body, env, Some(name), span)
+            }
+        }
+    }
+
+    /// A `<body>`: definitions (possibly produced by macros, or spliced from `begin`) then
+    /// expressions. Definitions become one `letrec*`; an expression placed between definitions is
+    /// kept in order as the init of an unused variable.
+    pub(crate) fn expand_body(&mut self, forms: &[Stx], env: EnvId, span: Span) -> Expr {
+        if forms.is_empty() {
+            return self.error(span, "empty body", "a body needs at least one expression");
+        }
+        if !self.enter(span) {
+            return unspecified(span);
+        }
+        let frame = self.frames.push(env);
+        let mut items = Vec::new();
+        let mut pending: Vec<Stx> = forms.iter().rev().cloned().collect();
+        while let Some(form) = pending.pop() {
+            if self.fatal {
+                break;
+            }
+            let (form, special) = self.expand_head(form, frame);
+            let span = form.span;
+            match special {
+                Some(Special::Begin) => match form.as_list() {
+                    Some(parts) => pending.extend(parts[1..].iter().rev().cloned()),
+                    None => items.push(BodyItem::Expr(form)),
+                },
+                Some(Special::CondExpand) => {
+                    let parts = form.as_list().map(<[Stx]>::to_vec).unwrap_or_default();
+                    let chosen = self.cond_expand(&parts, frame);
+                    pending.extend(chosen.into_iter().rev());
+                }
+                Some(Special::Define) => {
+                    if let Some((id, id_span, init)) = self.parse_define(&form) {
+                        let name = self.name_of(id);
+                        let var = self.bind_var(frame, id, id_span, "definition of");
+                        items.push(BodyItem::Define {
+                            var,
+                            name,
+                            init,
+                            span,
+                        });
+                    }
+                }
+                Some(Special::DefineValues) => {
+                    if let Some((formals, expr)) = self.parse_define_values(&form) {
+                        let (vars, rest) = self.bind_formals(&formals, frame);
+                        items.push(BodyItem::Values {
+                            vars,
+                            rest,
+                            expr,
+                            span,
+                        });
+                    }
+                }
+                Some(Special::DefineRecordType) => {
+                    if let Some(spec) = self.parse_record(&form) {
+                        let type_var = self.bind_var(frame, spec.type_name, span, "definition of");
+                        let defs = self.record_definitions(&spec, local(type_var, span), span);
+                        let mut targets = vec![type_var];
+                        for (id, _) in &defs[1..] {
+                            targets.push(self.bind_var(frame, *id, span, "definition of"));
+                        }
+                        for (var, (_, init)) in targets.into_iter().zip(defs) {
+                            items.push(BodyItem::Generated { var, init });
+                        }
+                    }
+                }
+                Some(Special::DefineSyntax) => self.define_syntax(&form, frame),
+                Some(Special::Import) => {
+                    self.error(
+                        span,
+                        "`import` is allowed only at the top level",
+                        "move it to the start of the program",
+                    );
+                }
+                _ => items.push(BodyItem::Expr(form)),
+            }
+        }
+        let result = self.finish_body(items, frame, span);
+        self.leave();
+        result
+    }
+
+    fn finish_body(&mut self, items: Vec<BodyItem>, frame: EnvId, span: Span) -> Expr {
+        let mut bindings: Vec<(VarId, Expr)> = Vec::new();
+        let mut exprs: Vec<Expr> = Vec::new();
+        let mut last_definition = None;
+        for item in items {
+            if !matches!(item, BodyItem::Expr(_)) {
+                // Expressions before a definition keep their place in the letrec* order.
+                for expr in exprs.drain(..) {
+                    let ignored = self.new_var("_");
+                    bindings.push((ignored, expr));
+                }
+            }
+            match item {
+                BodyItem::Define {
+                    var,
+                    name,
+                    init,
+                    span,
+                } => {
+                    last_definition = Some(span);
+                    let init = self.expand_def_init(&init, frame, &name, span);
+                    bindings.push((var, init));
+                }
+                BodyItem::Values {
+                    vars,
+                    rest,
+                    expr,
+                    span,
+                } => {
+                    last_definition = Some(span);
+                    let all: Vec<VarId> = vars.iter().copied().chain(rest).collect();
+                    for var in &all {
+                        bindings.push((*var, unspecified(span)));
+                    }
+                    let init = self.values_assignment(
+                        &vars,
+                        rest,
+                        &expr,
+                        frame,
+                        span,
+                        |var, value, span| {
+                            Expr::new(ExprKind::SetLocal(var, Box::new(value)), span)
+                        },
+                    );
+                    let ignored = self.new_var("_");
+                    bindings.push((ignored, init));
+                }
+                BodyItem::Generated { var, init } => bindings.push((var, init)),
+                BodyItem::Expr(stx) => exprs.push(self.expand_expr(&stx, frame)),
+            }
+        }
+        if exprs.is_empty() {
+            if self.fatal {
+                return unspecified(span);
+            }
+            return self.error(
+                last_definition.unwrap_or(span),
+                "body has no expression after its definitions",
+                "a body must end with at least one expression",
+            );
+        }
+        let body = seq(exprs, span);
+        if bindings.is_empty() {
+            body
+        } else {
+            Expr::new(ExprKind::Letrec(bindings, Box::new(body)), span)
+        }
+    }
+
+    // ---- top level ----
+
+    pub(crate) fn expand_toplevel(&mut self, forms: Vec<Stx>) -> Vec<Expr> {
+        let mut out = Vec::new();
+        let mut pending: Vec<Stx> = forms.into_iter().rev().collect();
+        while let Some(form) = pending.pop() {
+            if self.fatal {
+                break;
+            }
+            let (form, special) = self.expand_head(form, TOP);
+            let span = form.span;
+            match special {
+                Some(Special::Begin) => match form.as_list() {
+                    Some(parts) => pending.extend(parts[1..].iter().rev().cloned()),
+                    None => out.push(self.expand_expr(&form, TOP)),
+                },
+                Some(Special::CondExpand) => {
+                    let parts = form.as_list().map(<[Stx]>::to_vec).unwrap_or_default();
+                    let chosen = self.cond_expand(&parts, TOP);
+                    pending.extend(chosen.into_iter().rev());
+                }
+                Some(Special::Import) => {
+                    if let Some(parts) = form.as_list() {
+                        self.check_import(parts);
+                    }
+                }
+                Some(Special::Define) => {
+                    if let Some((id, _, init)) = self.parse_define(&form) {
+                        let name = self.define_top_variable(id);
+                        let value = self.expand_def_init(&init, TOP, &name, span);
+                        out.push(Expr::new(
+                            ExprKind::DefineGlobal(name.to_string(), Box::new(value)),
+                            span,
+                        ));
+                    }
+                }
+                Some(Special::DefineValues) => {
+                    if let Some((formals, expr)) = self.parse_define_values(&form) {
+                        out.push(self.top_define_values(&formals, &expr, span));
+                    }
+                }
+                Some(Special::DefineRecordType) => {
+                    if let Some(spec) = self.parse_record(&form) {
+                        let type_name = self.define_top_variable(spec.type_name);
+                        let defs = self.record_definitions(&spec, global(&type_name, span), span);
+                        for (id, init) in defs {
+                            let name = self.define_top_variable(id);
+                            out.push(Expr::new(
+                                ExprKind::DefineGlobal(name.to_string(), Box::new(init)),
+                                span,
+                            ));
+                        }
+                    }
+                }
+                Some(Special::DefineSyntax) => self.define_syntax(&form, TOP),
+                _ => out.push(self.expand_expr(&form, TOP)),
+            }
+        }
+        out
+    }
+
+    /// Makes `ident` a global variable from here on (shadowing any keyword or macro of that
+    /// name). A macro-introduced top-level definition defines the symbol it was written as.
+    pub(crate) fn define_top_variable(&mut self, ident: IdentId) -> Rc<str> {
+        let name = self.name_of(ident);
+        self.top_changes.insert(name.clone(), TopEntry::Variable);
+        self.defined_globals.insert(name.to_string());
+        name
+    }
+}

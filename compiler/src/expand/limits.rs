@@ -1,0 +1,20 @@
+//! Bounds that turn pathological input into a diagnostic instead of a stack overflow or a hang.
+//!
+//! The expander recurses once per level of expression nesting, and the passes after it (CPS
+//! lowering, dropping the trees) recurse over what it produces, so both the nesting it walks and
+//! the height of syntax that macros build are capped. The caps are far above anything a person
+//! writes and low enough for a 2 MiB thread stack in a debug build.
+
+/// Deepest expression nesting the expander walks (also counts derived-form chains such as the
+/// clauses of one `cond`, which become nested `if`s).
+pub(crate) const MAX_NESTING: u32 = 400;
+
+/// Tallest syntax tree accepted from the reader or built by a macro.
+pub(crate) const MAX_SYNTAX_HEIGHT: u32 = 1100;
+
+/// Work units (forms visited, macro steps, template nodes built, datum nodes quoted) allowed for
+/// one compilation unit. A 10,000-line program uses well under a million.
+pub(crate) const MAX_WORK: u64 = 20_000_000;
+
+/// Errors reported before giving up on a unit.
+pub(crate) const MAX_ERRORS: usize = 30;
