@@ -136,10 +136,10 @@ pub(crate) fn random_fill(buf: &mut [u8]) -> Result<(), getrandom::Error> {
     getrandom::fill(buf)
 }
 
-/// Why sealing failed; opening failures carry no detail on purpose.
+/// Sealing fails only for a plaintext over XChaCha20-Poly1305's limit (256 GiB); opening
+/// failures carry no detail on purpose.
 #[derive(Debug)]
 pub(crate) enum SealError {
-    Random(getrandom::Error),
     TooLong,
 }
 
@@ -155,26 +155,22 @@ impl Sealer {
         }
     }
 
-    /// Appends `nonce || ciphertext || tag` of `plaintext` to `out`, with a fresh random
-    /// nonce and `aad` authenticated alongside.
+    /// Appends `nonce || ciphertext || tag` of `plaintext` to `out`, authenticating `aad`
+    /// alongside. `nonce` must be fresh random bytes, never used before under this key.
     pub(crate) fn seal_into(
         &self,
+        nonce: &[u8; NONCE_LEN],
         aad: &[u8],
         plaintext: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), SealError> {
-        let start = out.len();
+        let start = out.len() + NONCE_LEN;
         out.reserve(plaintext.len() + SEAL_OVERHEAD);
-        out.resize(start + NONCE_LEN, 0);
-        random_fill(&mut out[start..]).map_err(SealError::Random)?;
+        out.extend_from_slice(nonce);
         out.extend_from_slice(plaintext);
-        let (head, body) = out.split_at_mut(start + NONCE_LEN);
-        let nonce: &[u8; NONCE_LEN] = (&head[start..])
-            .try_into()
-            .map_err(|_| SealError::TooLong)?;
         let tag = self
             .cipher
-            .encrypt_inout_detached(nonce.into(), aad, body.into())
+            .encrypt_inout_detached(nonce.into(), aad, (&mut out[start..]).into())
             .map_err(|_| SealError::TooLong)?;
         out.extend_from_slice(&tag);
         Ok(())

@@ -1,0 +1,214 @@
+//! Layer 1 vs layer 2 throughput: raw `SqliteKvs` against `EncryptedStore<SqliteKvs>` in the
+//! same run, so their ratio is meaningful on any machine. Results: docs/performance.md.
+//!
+//! `cargo bench -p pscheme-store --bench kvs`
+//!
+//! Each store is pre-filled with `STORE_KEYS` keys; a "put" iteration overwrites a window of
+//! `BATCH` of them in one durable commit (synchronous=FULL), a "get" iteration reads `BATCH`
+//! of them in a shuffled order. Raw keys are 32-byte hashes, the same shape as layer 2 row
+//! keys, so both B-trees have the same size and depth.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
+use pscheme_store::{Batch, Domain, EncryptedStore, KdfParams, Kvs, MemKvs, SqliteKvs, WriteBatch};
+
+const BATCH: usize = 1000;
+const STORE_KEYS: usize = 10 * BATCH;
+const DOMAIN: Domain = Domain(100);
+
+fn logical_key(i: usize) -> [u8; 8] {
+    (i as u64).to_le_bytes()
+}
+
+fn raw_key(i: usize) -> [u8; 32] {
+    *blake3::hash(&logical_key(i)).as_bytes()
+}
+
+fn value(i: usize, size: usize) -> Vec<u8> {
+    (0..size).map(|j| (i + j) as u8).collect()
+}
+
+/// Indices of one batch, in an order unrelated to key order.
+fn shuffled(window: usize) -> Vec<usize> {
+    (0..BATCH)
+        .map(|j| (window * BATCH + j * 7919) % STORE_KEYS)
+        .collect()
+}
+
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let path =
+            std::env::temp_dir().join(format!("pscheme-bench-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        Scratch(path)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn raw_store(dir: &Scratch, size: usize) -> SqliteKvs {
+    let mut kvs = SqliteKvs::open(dir.0.join("raw.db")).unwrap();
+    for window in 0..STORE_KEYS / BATCH {
+        let mut batch = WriteBatch::with_capacity(BATCH);
+        for i in window * BATCH..(window + 1) * BATCH {
+            batch.put(raw_key(i), value(i, size));
+        }
+        kvs.commit(&batch).unwrap();
+    }
+    kvs
+}
+
+fn encrypted_store(dir: &Scratch, size: usize) -> EncryptedStore<SqliteKvs> {
+    let kvs = SqliteKvs::open(dir.0.join("encrypted.db")).unwrap();
+    let mut store = EncryptedStore::create(kvs, b"bench", KdfParams::INSECURE_FOR_TESTS).unwrap();
+    for window in 0..STORE_KEYS / BATCH {
+        let mut batch = Batch::new();
+        for i in window * BATCH..(window + 1) * BATCH {
+            batch.put(DOMAIN, &logical_key(i), value(i, size));
+        }
+        store.commit(&batch).unwrap();
+    }
+    store
+}
+
+fn batched(c: &mut Criterion, size: usize, label: &str) {
+    let dir = Scratch::new(label);
+    let mut raw = raw_store(&dir, size);
+    let mut enc = encrypted_store(&dir, size);
+    let windows = STORE_KEYS / BATCH;
+
+    let mut group = c.benchmark_group(format!("put_{label}_x{BATCH}"));
+    configure(&mut group);
+    let mut window = 0;
+    group.bench_function("raw", |b| {
+        b.iter(|| {
+            window = (window + 1) % windows;
+            let mut batch = WriteBatch::with_capacity(BATCH);
+            for i in shuffled(window) {
+                batch.put(raw_key(i), value(i + window, size));
+            }
+            raw.commit(&batch).unwrap();
+        });
+    });
+    group.bench_function("encrypted", |b| {
+        b.iter(|| {
+            window = (window + 1) % windows;
+            let mut batch = Batch::new();
+            for i in shuffled(window) {
+                batch.put(DOMAIN, &logical_key(i), value(i + window, size));
+            }
+            enc.commit(&batch).unwrap();
+        });
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group(format!("get_{label}_x{BATCH}"));
+    configure(&mut group);
+    group.bench_function("raw", |b| {
+        b.iter(|| {
+            window = (window + 1) % windows;
+            for i in shuffled(window) {
+                black_box(raw.get(&raw_key(i)).unwrap().unwrap());
+            }
+        });
+    });
+    group.bench_function("encrypted", |b| {
+        b.iter(|| {
+            window = (window + 1) % windows;
+            for i in shuffled(window) {
+                black_box(enc.get(DOMAIN, &logical_key(i)).unwrap().unwrap());
+            }
+        });
+    });
+    group.finish();
+}
+
+fn configure(group: &mut BenchmarkGroup<'_, WallTime>) {
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.sample_size(20);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(4));
+}
+
+fn batched_100b(c: &mut Criterion) {
+    batched(c, 100, "100B");
+}
+
+fn batched_1kib(c: &mut Criterion) {
+    batched(c, 1024, "1KiB");
+}
+
+/// One 100-byte put in its own durable commit: the fsync-bound latency floor.
+fn small_commit_latency(c: &mut Criterion) {
+    let dir = Scratch::new("latency");
+    let mut raw = SqliteKvs::open(dir.0.join("raw.db")).unwrap();
+    let kvs = SqliteKvs::open(dir.0.join("encrypted.db")).unwrap();
+    let mut enc = EncryptedStore::create(kvs, b"bench", KdfParams::INSECURE_FOR_TESTS).unwrap();
+    let mut group = c.benchmark_group("commit_1x100B");
+    group.sample_size(20);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(4));
+    let mut n = 0;
+    group.bench_function("raw", |b| {
+        b.iter(|| {
+            n += 1;
+            let mut batch = WriteBatch::with_capacity(1);
+            batch.put(raw_key(n % STORE_KEYS), value(n, 100));
+            raw.commit(&batch).unwrap();
+        });
+    });
+    group.bench_function("encrypted", |b| {
+        b.iter(|| {
+            n += 1;
+            let mut batch = Batch::new();
+            batch.put(DOMAIN, &logical_key(n % STORE_KEYS), value(n, 100));
+            enc.commit(&batch).unwrap();
+        });
+    });
+    group.finish();
+}
+
+/// Layer 2's own CPU cost per value (row key, nonce, seal or open), over `MemKvs` so no
+/// SQLite or disk time hides it.
+fn layer2_cpu(c: &mut Criterion) {
+    for (size, label) in [(100, "100B"), (1024, "1KiB")] {
+        let mut store =
+            EncryptedStore::create(MemKvs::new(), b"bench", KdfParams::INSECURE_FOR_TESTS).unwrap();
+        let mut group = c.benchmark_group(format!("layer2_cpu_{label}_x{BATCH}"));
+        configure(&mut group);
+        group.measurement_time(Duration::from_secs(2));
+        let mut batch = Batch::new();
+        for i in 0..BATCH {
+            batch.put(DOMAIN, &logical_key(i), value(i, size));
+        }
+        group.bench_function("put", |b| b.iter(|| store.commit(&batch).unwrap()));
+        group.bench_function("get", |b| {
+            b.iter(|| {
+                for i in 0..BATCH {
+                    black_box(store.get(DOMAIN, &logical_key(i)).unwrap().unwrap());
+                }
+            });
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(
+    benches,
+    batched_100b,
+    batched_1kib,
+    small_commit_latency,
+    layer2_cpu
+);
+criterion_main!(benches);
