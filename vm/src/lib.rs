@@ -31,6 +31,9 @@ pub mod sched;
 pub mod value;
 mod vm;
 
+#[cfg(test)]
+mod tests;
+
 pub use error::Error;
 pub use heap::Heap;
 pub use object::Object;
