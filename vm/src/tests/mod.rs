@@ -1,6 +1,7 @@
 //! Interpreter, scheduler and collector tests on hand-assembled code units.
 
 mod asm;
+mod barrier;
 
 use pscheme_compiler::bytecode::{BlockKind, Instr, PrimOp};
 
