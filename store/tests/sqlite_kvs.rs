@@ -96,11 +96,20 @@ fn non_blob_cells_are_corruption_not_panics() {
 }
 
 #[test]
-fn unopenable_path_names_file_and_operation() {
+fn unopenable_paths_name_file_and_operation() {
     let dir = TempDir::new("sqlite-missing-dir");
     let path = dir.path().join("no-such-dir").join("store.db");
     let err = SqliteKvs::open(&path).unwrap_err();
     let text = err.to_string();
+    assert!(
+        matches!(&err, KvsError::Io { operation: "open store directory", source, .. }
+            if source.kind() == std::io::ErrorKind::NotFound),
+        "{err:?}"
+    );
+    assert!(text.contains("no-such-dir"), "{text}");
+
+    // A path SQLite cannot open as a database file at all: a directory.
+    let err = SqliteKvs::open(dir.path()).unwrap_err();
     assert!(
         matches!(
             err,
@@ -111,5 +120,4 @@ fn unopenable_path_names_file_and_operation() {
         ),
         "{err:?}"
     );
-    assert!(text.contains("no-such-dir"), "{text}");
 }

@@ -64,6 +64,18 @@ impl SqliteKvs {
     /// Opens (creating if missing) the store at `path` with the given durability setting.
     pub fn open_with(path: impl AsRef<Path>, synchronous: Synchronous) -> Result<Self, KvsError> {
         let path = path.as_ref().to_path_buf();
+        // SQLite would only say "unable to open database file"; name the missing directory.
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        if let Err(source) = std::fs::metadata(dir) {
+            return Err(KvsError::Io {
+                path: dir.to_path_buf(),
+                operation: "open store directory",
+                source,
+            });
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
