@@ -210,7 +210,7 @@ impl Vm {
             Some(text) => self.heap.string(&text),
             None => Value::FALSE,
         };
-        let lines: Vec<String> = self.backtrace(k);
+        let lines = self.full_backtrace(k, site);
         let lines: Vec<Value> = lines.iter().map(|l| self.heap.string(l)).collect();
         let backtrace = self.heap.list(&lines);
         self.heap.alloc_value(Object::Error(ErrorObj {
@@ -225,6 +225,29 @@ impl Vm {
     /// `file:line:col` of the instruction at `site`, if it has a source location.
     pub(crate) fn site_location(&self, site: Site) -> Option<String> {
         site_location(&self.heap, site)
+    }
+
+    /// The running frame at `site`, then the frames of its continuation `k`.
+    fn full_backtrace(&self, k: Value, site: Option<Site>) -> Vec<String> {
+        let mut lines: Vec<String> = site.and_then(|s| self.site_frame(s)).into_iter().collect();
+        for line in self.backtrace(k) {
+            if lines.last() != Some(&line) {
+                lines.push(line);
+            }
+        }
+        lines
+    }
+
+    /// The running frame at `site` as a backtrace line: its block's name and the instruction's
+    /// location.
+    fn site_frame(&self, site: Site) -> Option<String> {
+        let code = self.code_of(site.code);
+        let blk = code.unit.blocks.get(site.block as usize)?;
+        let name = blk.name.as_deref().unwrap_or("<anonymous>");
+        Some(match self.site_location(site) {
+            Some(loc) => format!("{name} ({loc})"),
+            None => name.to_string(),
+        })
     }
 
     /// The frames of continuation `k`, innermost first, as `name (file:line:col)` lines.
@@ -322,7 +345,7 @@ impl Vm {
                     crate::printer::write_string(&self.heap, obj)
                 ),
                 location: site.and_then(|s| self.site_location(s)),
-                backtrace: self.backtrace(k),
+                backtrace: self.full_backtrace(k, site),
             }
         }
     }

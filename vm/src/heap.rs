@@ -166,6 +166,16 @@ impl Heap {
         Ok(())
     }
 
+    /// Sets the registry index of a primitive object. Not a mutation of persistent state (the
+    /// index is derived from the name and not encoded), so it bypasses the dirty set.
+    pub(crate) fn link_primitive(&mut self, id: ObjId, index: crate::object::PrimIndex) {
+        if let Some(Object::Primitive(p)) =
+            self.slots.get_mut(id.index()).and_then(|s| s.obj.as_mut())
+        {
+            p.index = index;
+        }
+    }
+
     pub(crate) fn free_slot(&mut self, id: ObjId) {
         let slot = &mut self.slots[id.index()];
         if slot.obj.take().is_some() {

@@ -376,6 +376,78 @@ impl Vm {
                             };
                             continue 'frame;
                         }
+                        if let Some(id) = fv.as_obj()
+                            && let Object::Primitive(p) = self.heap.get(id)
+                            && let Some(entry) = self.prims.get(p.index)
+                            && entry.arity.accepts(argc)
+                        {
+                            // Fast path: no argument vector, and a returned value goes straight
+                            // into the continuation frame.
+                            let k = self.regs[base];
+                            let site = Site {
+                                code: pos.code,
+                                block: pos.block,
+                                pc: pos.pc - 1,
+                            };
+                            let mut ctx = Ctx {
+                                heap: &mut self.heap,
+                                host: &mut self.host,
+                                process: pid,
+                                k,
+                                site: Some(site),
+                                scheduler: self.scheduler,
+                            };
+                            let result = (entry.f)(&mut ctx, &self.regs[base + 1..=base + argc]);
+                            if let Ok(Action::Return(v)) = result
+                                && let Some(kid) = k.as_obj()
+                                && let Object::Frame(c) = self.heap.get(kid)
+                            {
+                                if *fuel == 0 {
+                                    return Flow::Transfer(Transfer::Return { k, vals: vec![v] });
+                                }
+                                *fuel -= 1;
+                                let (code_id, block) = (c.code, c.block);
+                                self.scratch.clear();
+                                self.scratch.push(v);
+                                if code_id != pos.code {
+                                    code = self.code_of(code_id);
+                                }
+                                if let Err(e) = self.enter_continuation(code.block(block)) {
+                                    return self.error_flow(pid, e, k, site);
+                                }
+                                *pos = Pos {
+                                    closure: kid,
+                                    code: code_id,
+                                    block,
+                                    pc: 0,
+                                };
+                                continue 'frame;
+                            }
+                            let name = entry.name;
+                            let args = self.regs[base..=base + argc].to_vec();
+                            let step = match result {
+                                Ok(Action::Block(Wait::Yield)) => {
+                                    self.save_transfer(
+                                        pid,
+                                        Transfer::Return {
+                                            k,
+                                            vals: vec![Value::UNSPECIFIED],
+                                        },
+                                    );
+                                    Step::End(SliceEnd::Blocked(Wait::Yield))
+                                }
+                                Ok(Action::Block(wait)) => self.block_on(pid, fv, args, wait),
+                                Ok(action) => self.action(pid, action, k, Some(site)),
+                                Err(e) => self.raise_error(pid, e, Some(name), k, Some(site)),
+                            };
+                            return match step {
+                                Step::Next(t) => Flow::Transfer(t),
+                                Step::End(end) => Flow::End(end),
+                                Step::Entered => {
+                                    unreachable!("actions never enter a frame directly")
+                                }
+                            };
+                        }
                         let args = self.regs[base..=base + argc].to_vec();
                         return Flow::Transfer(Transfer::Apply { f: fv, args });
                     }

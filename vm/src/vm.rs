@@ -2,6 +2,8 @@
 //! with [`Vm::new`], which registers every primitive and loads the Scheme prelude.
 
 use pscheme_compiler::bytecode::CodeUnit;
+use pscheme_compiler::expand::ExpandEnv;
+use pscheme_compiler::span::SourceFiles;
 
 use crate::heap::Heap;
 use crate::load::LoadError;
@@ -54,6 +56,11 @@ pub struct Vm {
     pub(crate) scratch: Vec<Value>,
     /// Collect when this many objects were allocated since the last collection.
     pub(crate) gc_threshold: usize,
+    /// The compiler's top-level environment (macros, user globals) of the units loaded so far.
+    /// Plain serde data: persistence saves it with the heap.
+    pub expand_env: ExpandEnv,
+    /// Source files compiled so far, for rendering diagnostics.
+    pub(crate) files: SourceFiles,
 }
 
 impl Vm {
@@ -81,10 +88,75 @@ impl Vm {
             regs: Vec::new(),
             scratch: Vec::new(),
             gc_threshold: crate::gc::MIN_GC_THRESHOLD,
+            expand_env: ExpandEnv::default(),
+            files: SourceFiles::new(),
         };
         crate::prims::register_all(&mut vm.prims);
         vm.bind_primitives();
         vm
+    }
+
+    /// A VM around a heap read back from storage: `scheduler` is the heap's scheduler object and
+    /// `roots` its other pinned roots, as [`Vm::roots`] returned when it was saved. Primitive
+    /// objects are linked to this build's Rust functions by name; a primitive this build lacks
+    /// raises an error when called.
+    ///
+    /// # Errors
+    /// If `scheduler` is not a scheduler object of `heap`.
+    pub fn resume(
+        mut heap: Heap,
+        scheduler: ObjId,
+        roots: &[ObjId],
+        expand_env: ExpandEnv,
+    ) -> Result<Vm, String> {
+        if !matches!(heap.try_get(scheduler), Some(Object::Scheduler(_))) {
+            return Err(format!("object {scheduler} is not a scheduler"));
+        }
+        heap.rebuild_symbol_table();
+        heap.roots = roots.to_vec();
+        if !heap.roots.contains(&scheduler) {
+            heap.roots.push(scheduler);
+        }
+        let mut vm = Vm {
+            heap,
+            prims: Registry::default(),
+            host: Host::default(),
+            scheduler,
+            reports: Vec::new(),
+            regs: Vec::new(),
+            scratch: Vec::new(),
+            gc_threshold: crate::gc::MIN_GC_THRESHOLD,
+            expand_env,
+            files: SourceFiles::new(),
+        };
+        crate::prims::register_all(&mut vm.prims);
+        vm.relink_primitives();
+        Ok(vm)
+    }
+
+    /// The scheduler object and the pinned roots: what persistence must save besides objects.
+    pub fn roots(&self) -> (ObjId, &[ObjId]) {
+        (self.scheduler, &self.heap.roots)
+    }
+
+    fn relink_primitives(&mut self) {
+        let ids: Vec<ObjId> = self
+            .heap
+            .iter()
+            .filter(|(_, o)| matches!(o, Object::Primitive(_)))
+            .map(|(id, _)| id)
+            .collect();
+        for id in ids {
+            let name = match self.heap.get(id) {
+                Object::Primitive(p) => p.name.clone(),
+                _ => continue,
+            };
+            let index = self
+                .prims
+                .lookup(&name)
+                .unwrap_or(crate::object::PrimIndex::UNRESOLVED);
+            self.heap.link_primitive(id, index);
+        }
     }
 
     /// Defines a global for every registered primitive.
@@ -147,6 +219,14 @@ impl Vm {
     pub fn process_status(&self, pid: ObjId) -> Option<ProcStatus> {
         match self.heap.try_get(pid) {
             Some(Object::Process(p)) => Some(p.status),
+            _ => None,
+        }
+    }
+
+    /// The number process `pid` is shown with (`#<process N>`, [`ProcessReport::process`]).
+    pub fn process_number(&self, pid: ObjId) -> Option<u64> {
+        match self.heap.try_get(pid) {
+            Some(Object::Process(p)) => Some(p.number),
             _ => None,
         }
     }

@@ -245,3 +245,32 @@ fn corrupted_object_bytes_are_an_error_not_a_panic() {
         }
     }
 }
+
+#[test]
+fn a_heap_saved_mid_run_resumes_in_a_fresh_vm() {
+    let mut vm = Vm::bare();
+    let main = counting_program(&mut vm, 100_000);
+    let pid = vm.spawn(main);
+    vm.pin(pid);
+    assert_eq!(vm.run_slices(5), None);
+    // Save: every object as bytes, plus the roots.
+    let saved: Vec<(crate::ObjId, Vec<u8>)> = vm
+        .heap
+        .iter()
+        .map(|(id, o)| (id, encode_object(o)))
+        .collect();
+    let (scheduler, roots) = vm.roots();
+    let roots = roots.to_vec();
+    drop(vm);
+    // Load into a new heap and a new VM.
+    let mut heap = crate::Heap::new();
+    for (id, bytes) in saved {
+        heap.insert_loaded(id, decode_object(&bytes).unwrap())
+            .unwrap();
+    }
+    let mut vm = Vm::resume(heap, scheduler, &roots, Default::default()).unwrap();
+    assert!(vm.heap.take_dirty().is_empty(), "loading dirtied objects");
+    vm.run_to_completion();
+    assert_eq!(vm.take_reports(), vec![]);
+    assert_eq!(vm.process_result(pid), Some(Value::small(100_000)));
+}
