@@ -8,12 +8,11 @@ use crate::span::Span;
 /// `(a b . c)`. A tail that is itself a list is spliced in, so that `(a . (b c))` and `(a b c)`
 /// are the same datum, as the datum contract requires.
 pub(crate) fn dotted(
-    items: Vec<Option<Datum>>,
+    mut items: Vec<Datum>,
     tail: Datum,
     span: Span,
     dot: Span,
 ) -> Result<Datum, Diagnostic> {
-    let mut items: Vec<Datum> = items.into_iter().flatten().collect();
     if items.is_empty() {
         return Err(Diagnostic::error(dot, "unexpected `.`")
             .with_help("a `.` must follow at least one datum, as in `(a . b)`"));
@@ -28,10 +27,9 @@ pub(crate) fn dotted(
     Ok(Datum::new(kind, span))
 }
 
-pub(crate) fn bytevector(items: Vec<Option<Datum>>, span: Span) -> Result<Datum, Diagnostic> {
+pub(crate) fn bytevector(items: Vec<Datum>, span: Span) -> Result<Datum, Diagnostic> {
     let bytes = items
         .into_iter()
-        .flatten()
         .map(|item| match item.kind {
             DatumKind::Int(n) => u8::try_from(n).map_err(|_| {
                 Diagnostic::error(item.span, format!("bytevector element {n} out of range"))

@@ -163,8 +163,9 @@ pub(crate) struct Tokens<'a> {
     done: bool,
     /// The lexer stopped at a string, `|symbol|` or block comment that the input does not close.
     unterminated: bool,
-    /// The last two tokens produced, oldest first, for messages about what follows a token.
-    /// The parser fails on its lookahead, so the token before the failure is the older one.
+    /// The last two tokens produced, oldest first, for messages about what follows a token;
+    /// atoms are recorded as `None`, since only punctuation needs a datum after it. The parser
+    /// fails on its lookahead, so the token before the failure is the older one.
     recent: [Option<(Tok, Span)>; 2],
     /// Where the last token ended.
     end: Pos,
@@ -261,12 +262,17 @@ impl<'a> Tokens<'a> {
         !self.frames.is_empty()
     }
 
-    /// The span of `range`, a byte range of the lexer's input (`text[base..]`).
-    fn span(&mut self, range: std::ops::Range<usize>) -> Span {
+    /// Start and end positions of `range`, a byte range of the lexer's input (`text[base..]`).
+    /// The cursor moves to the start only: error ranges may run past tokens not yet produced.
+    fn positions(&mut self, range: std::ops::Range<usize>) -> (Pos, Pos) {
         let start = self.cursor.at(self.text, self.base + range.start);
-        // The end position is computed on a copy: error ranges may run past later tokens.
         let mut ahead = self.cursor;
         let end = ahead.at(self.text, self.base + range.end);
+        (start, end)
+    }
+
+    fn span(&mut self, range: std::ops::Range<usize>) -> Span {
+        let (start, end) = self.positions(range);
         span_between(self.file, start, end)
     }
 
@@ -494,6 +500,14 @@ fn classify_atom(text: &str, fold_case: bool) -> Result<Tok, AtomError> {
     if text == "." {
         return Ok(Tok::Dot);
     }
+    // Every number not written with a `#` prefix starts with a digit, a sign or a `.`.
+    if !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
+        return Ok(Tok::Atom(DatumKind::Symbol(if fold_case {
+            fold(text)
+        } else {
+            text.to_owned()
+        })));
+    }
     match number::parse(text, 10) {
         Ok(kind) => Ok(Tok::Atom(kind)),
         Err(NumberError::Invalid) if !starts_like_number(text) => {
@@ -547,9 +561,8 @@ impl Iterator for Tokens<'_> {
                     return Some(Err(self.lex_error(error)));
                 }
             };
-            let range = self.lexer.span();
-            let span = self.span(range.clone());
-            let start = self.cursor.pos;
+            let (start, end) = self.positions(self.lexer.span());
+            let span = span_between(self.file, start, end);
             let tok = match self.classify(raw, span) {
                 Ok(Some(tok)) => tok,
                 Ok(None) => continue,
@@ -562,10 +575,10 @@ impl Iterator for Tokens<'_> {
                 self.done = true;
                 return Some(Err(e));
             }
-            let end = self.cursor.at(self.text, self.base + range.end);
+            self.cursor.pos = end;
             self.end = end;
             self.recent.rotate_left(1);
-            self.recent[1] = Some((tok.clone(), span));
+            self.recent[1] = (!matches!(tok, Tok::Atom(_))).then(|| (tok.clone(), span));
             return Some(Ok((start, tok, end)));
         }
         None
