@@ -2,7 +2,7 @@
 //! `input_is_complete`.
 
 use pscheme_compiler::datum::{Datum, DatumKind};
-use pscheme_compiler::printer::write;
+use pscheme_compiler::printer::{display, write};
 use pscheme_compiler::reader::{input_is_complete, read, read_one};
 use pscheme_compiler::span::{FileId, Span};
 
@@ -261,4 +261,11 @@ fn input_is_complete_tracks_open_lists_strings_and_comments() {
     ] {
         assert!(!input_is_complete(incomplete), "{incomplete:?}");
     }
+}
+
+#[test]
+fn display_prints_strings_and_characters_raw() {
+    let datums = read_ok(r#"("a \"quoted\" word" #\b |odd sym| 1.0 #(#\space))"#);
+    assert_eq!(display(&datums[0]), "(a \"quoted\" word b odd sym 1.0 #( ))");
+    assert_eq!(write(&datums[0]), r#"("a \"quoted\" word" #\b |odd sym| 1.0 #(#\space))"#);
 }

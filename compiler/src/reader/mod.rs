@@ -3,6 +3,18 @@
 //! [`lexer`] cuts the text with logos, [`tokens`] classifies and positions the tokens and keeps
 //! track of nesting, and the lalrpop grammar (`grammar.lalrpop`) assembles datums. The reader
 //! stops at the first error: a [`Diagnostic`] naming where, what was found and what was expected.
+//!
+//! Guarantees later stages rely on:
+//! - every span lies within the text, on character boundaries, with the 1-based line and
+//!   character column of its start;
+//! - no datum nests deeper than [`MAX_NESTING`], so recursive walks over datums are bounded;
+//! - `(a . (b c))` is read as `(a b c)`: a dotted tail is never itself a list;
+//! - an exact integer that fits in an `i64` is always [`crate::datum::DatumKind::Int`].
+//!
+//! R7RS lexical syntax left out, each rejected with its own message: exact rationals (`1/2`)
+//! and complex numbers (`1+2i`), which pscheme's numeric tower does not have (so `#e1.5` is an
+//! error too); datum labels (`#0=`, `#0#`); and brackets and braces, which R7RS reserves.
+//! `#!fold-case` holds until `#!no-fold-case` or the end of one `read` or `read_one` call.
 
 mod build;
 mod errors;
