@@ -266,6 +266,12 @@ fn input_is_complete_tracks_open_lists_strings_and_comments() {
 #[test]
 fn display_prints_strings_and_characters_raw() {
     let datums = read_ok(r#"("a \"quoted\" word" #\b |odd sym| 1.0 #(#\space))"#);
-    assert_eq!(display(&datums[0]), "(a \"quoted\" word b odd sym 1.0 #( ))");
-    assert_eq!(write(&datums[0]), r#"("a \"quoted\" word" #\b |odd sym| 1.0 #(#\space))"#);
+    assert_eq!(
+        display(&datums[0]),
+        "(a \"quoted\" word b odd sym 1.0 #( ))"
+    );
+    assert_eq!(
+        write(&datums[0]),
+        r#"("a \"quoted\" word" #\b |odd sym| 1.0 #(#\space))"#
+    );
 }
