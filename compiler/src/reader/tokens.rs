@@ -463,8 +463,14 @@ enum AtomError {
 impl AtomError {
     fn at(self, span: Span) -> Diagnostic {
         match self {
-            AtomError::Number(text, NumberError::Invalid) => Diagnostic::error(span, format!("bad number syntax `{text}`"))
-                .with_help("expected a number such as 42, -1.5e3, #xff or +inf.0"),
+            AtomError::Number(text, NumberError::Invalid) => {
+                let help = if text.starts_with('#') {
+                    "expected digits of the prefix's radix, as in #xff, #b101, #o17, #e1e3 or #i3".to_owned()
+                } else {
+                    format!("expected a number such as 42, -1.5e3 or +inf.0; as a symbol, write |{text}|")
+                };
+                Diagnostic::error(span, format!("bad number syntax `{text}`")).with_help(help)
+            }
             AtomError::Number(text, NumberError::Unsupported(what)) => {
                 Diagnostic::error(span, format!("{what} are not supported: `{text}`"))
                     .with_help("pscheme has exact integers and inexact reals (flonums) only")
