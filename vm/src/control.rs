@@ -69,13 +69,13 @@ pub(crate) fn push_state(
     params: Value,
 ) -> Value {
     let depth = node(heap, parent).map_or(0, |d| d.depth) + 1;
-    heap.alloc_value(Object::DynState(DynState {
+    heap.alloc_value(Object::DynState(Box::new(DynState {
         parent,
         depth,
         winder,
         handlers,
         params,
-    }))
+    })))
 }
 
 pub(crate) fn native_frame(heap: &mut Heap, kind: NativeKind, vals: &[Value]) -> Value {
@@ -213,13 +213,13 @@ impl Vm {
         let lines = self.full_backtrace(k, site);
         let lines: Vec<Value> = lines.iter().map(|l| self.heap.string(l)).collect();
         let backtrace = self.heap.list(&lines);
-        self.heap.alloc_value(Object::Error(ErrorObj {
+        self.heap.alloc_value(Object::Error(Box::new(ErrorObj {
             kind,
             message,
             irritants,
             location,
             backtrace,
-        }))
+        })))
     }
 
     /// `file:line:col` of the instruction at `site`, if it has a source location.

@@ -34,7 +34,7 @@ impl FromValue for i64 {
     const EXPECTED: &'static str = "exact integer";
     fn from_value(heap: &Heap, v: Value) -> Option<Self> {
         v.as_fixnum().or_else(|| match heap.object(v) {
-            Some(Object::Bignum(n)) => i64::try_from(n).ok(),
+            Some(Object::Bignum(n)) => i64::try_from(&**n).ok(),
             _ => None,
         })
     }
@@ -55,7 +55,7 @@ impl FromValue for BigInt {
         v.as_fixnum()
             .map(BigInt::from)
             .or_else(|| match heap.object(v) {
-                Some(Object::Bignum(n)) => Some(n.clone()),
+                Some(Object::Bignum(n)) => Some((**n).clone()),
                 _ => None,
             })
     }

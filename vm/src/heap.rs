@@ -15,16 +15,13 @@ use std::collections::HashMap;
 use crate::object::{Object, Symbol};
 use crate::value::{ObjId, Value};
 
-#[derive(Debug, Default)]
-struct Slot {
-    obj: Option<Object>,
-    dirty: bool,
-}
-
 /// The object table plus the bookkeeping persistence needs.
 #[derive(Debug, Default)]
 pub struct Heap {
-    slots: Vec<Slot>,
+    /// Objects by id; `None` for a free id.
+    slots: Vec<Option<Object>>,
+    /// Whether each id is in `dirty` (kept apart from `slots` so a slot is just an object).
+    dirty_flags: Vec<bool>,
     /// Empty slots, reused before the table grows.
     free: Vec<u32>,
     /// Ids whose `dirty` flag is set, each once.
@@ -48,15 +45,12 @@ impl Heap {
         self.live += 1;
         self.allocated_since_gc += 1;
         let id = if let Some(i) = self.free.pop() {
-            let slot = &mut self.slots[i as usize];
-            slot.obj = Some(obj);
+            self.slots[i as usize] = Some(obj);
             ObjId(i)
         } else {
             let i = u32::try_from(self.slots.len()).expect("heap holds fewer than 2^32 objects");
-            self.slots.push(Slot {
-                obj: Some(obj),
-                dirty: false,
-            });
+            self.slots.push(Some(obj));
+            self.dirty_flags.push(false);
             ObjId(i)
         };
         self.mark_dirty(id);
@@ -79,7 +73,7 @@ impl Heap {
     }
 
     pub fn try_get(&self, id: ObjId) -> Option<&Object> {
-        self.slots.get(id.index()).and_then(|s| s.obj.as_ref())
+        self.slots.get(id.index()).and_then(Option::as_ref)
     }
 
     /// The object behind a value, if it is a reference.
@@ -94,21 +88,20 @@ impl Heap {
     pub fn get_mut(&mut self, id: ObjId) -> &mut Object {
         self.mark_dirty(id);
         self.slots[id.index()]
-            .obj
             .as_mut()
             .unwrap_or_else(|| panic!("dangling object id {id}"))
     }
 
     fn mark_dirty(&mut self, id: ObjId) {
-        let slot = &mut self.slots[id.index()];
-        if !slot.dirty {
-            slot.dirty = true;
+        let flag = &mut self.dirty_flags[id.index()];
+        if !*flag {
+            *flag = true;
             self.dirty.push(id);
         }
     }
 
     pub fn is_dirty(&self, id: ObjId) -> bool {
-        self.slots.get(id.index()).is_some_and(|s| s.dirty)
+        self.dirty_flags.get(id.index()).is_some_and(|&d| d)
     }
 
     /// The ids mutated or allocated since the last call, and clears the dirty set. Freed ids
@@ -116,9 +109,8 @@ impl Heap {
     pub fn take_dirty(&mut self) -> Vec<ObjId> {
         let mut out = std::mem::take(&mut self.dirty);
         out.retain(|&id| {
-            let slot = &mut self.slots[id.index()];
-            slot.dirty = false;
-            slot.obj.is_some()
+            self.dirty_flags[id.index()] = false;
+            self.slots[id.index()].is_some()
         });
         out
     }
@@ -142,7 +134,7 @@ impl Heap {
     pub fn iter(&self) -> impl Iterator<Item = (ObjId, &Object)> {
         self.slots.iter().enumerate().filter_map(|(i, s)| {
             let id = ObjId(u32::try_from(i).expect("ids fit u32"));
-            s.obj.as_ref().map(|o| (id, o))
+            s.as_ref().map(|o| (id, o))
         })
     }
 
@@ -152,16 +144,17 @@ impl Heap {
         let i = id.index();
         if i >= self.slots.len() {
             let old = self.slots.len();
-            self.slots.resize_with(i + 1, Slot::default);
+            self.slots.resize_with(i + 1, || None);
+            self.dirty_flags.resize(i + 1, false);
             for j in old..i {
                 self.free.push(u32::try_from(j).expect("ids fit u32"));
             }
-        } else if self.slots[i].obj.is_some() {
+        } else if self.slots[i].is_some() {
             return Err(format!("object {id} loaded twice"));
         } else {
             self.free.retain(|&f| f as usize != i);
         }
-        self.slots[i].obj = Some(obj);
+        self.slots[i] = Some(obj);
         self.live += 1;
         Ok(())
     }
@@ -169,17 +162,15 @@ impl Heap {
     /// Sets the registry index of a primitive object. Not a mutation of persistent state (the
     /// index is derived from the name and not encoded), so it bypasses the dirty set.
     pub(crate) fn link_primitive(&mut self, id: ObjId, index: crate::object::PrimIndex) {
-        if let Some(Object::Primitive(p)) =
-            self.slots.get_mut(id.index()).and_then(|s| s.obj.as_mut())
+        if let Some(Object::Primitive(p)) = self.slots.get_mut(id.index()).and_then(Option::as_mut)
         {
             p.index = index;
         }
     }
 
     pub(crate) fn free_slot(&mut self, id: ObjId) {
-        let slot = &mut self.slots[id.index()];
-        if slot.obj.take().is_some() {
-            slot.dirty = false;
+        if self.slots[id.index()].take().is_some() {
+            self.dirty_flags[id.index()] = false;
             self.live -= 1;
             self.free.push(id.0);
             self.freed.push(id);
@@ -322,14 +313,14 @@ impl Heap {
 
     /// An exact integer: a fixnum when it fits, a bignum otherwise.
     pub fn integer(&mut self, n: i64) -> Value {
-        Value::fixnum(n).unwrap_or_else(|| self.alloc_value(Object::Bignum(n.into())))
+        Value::fixnum(n).unwrap_or_else(|| self.alloc_value(Object::Bignum(Box::new(n.into()))))
     }
 
     /// An exact integer from a `BigInt`, normalized to a fixnum when it fits.
     pub fn bigint(&mut self, n: num_bigint::BigInt) -> Value {
         match i64::try_from(&n).ok().and_then(Value::fixnum) {
             Some(v) => v,
-            None => self.alloc_value(Object::Bignum(n)),
+            None => self.alloc_value(Object::Bignum(Box::new(n))),
         }
     }
 

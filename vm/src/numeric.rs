@@ -15,7 +15,7 @@ impl Heap {
             return Some(Number::Fixnum(n));
         }
         match self.object(v)? {
-            Object::Bignum(n) => Some(Number::from_bigint(n.clone())),
+            Object::Bignum(n) => Some(Number::from_bigint((**n).clone())),
             Object::Flonum(x) => Some(Number::Flonum(*x)),
             _ => None,
         }

@@ -21,7 +21,7 @@ pub enum Object {
     Bytevector(Vec<u8>),
     Symbol(Symbol),
     /// An exact integer outside the fixnum range. Never holds a value that fits a fixnum.
-    Bignum(BigInt),
+    Bignum(Box<BigInt>),
     Flonum(f64),
     /// A procedure: a closure over a lambda block.
     Closure(Closure),
@@ -40,17 +40,17 @@ pub enum Object {
     Box(Value),
     Record(Record),
     RecordType(RecordType),
-    HashTable(HashTable),
+    HashTable(Box<HashTable>),
     Promise(Promise),
     Parameter(Parameter),
     /// One node of a process's dynamic state (see [`DynState`]).
-    DynState(DynState),
-    Error(ErrorObj),
-    Process(Process),
-    Mailbox(Mailbox),
+    DynState(Box<DynState>),
+    Error(Box<ErrorObj>),
+    Process(Box<Process>),
+    Mailbox(Box<Mailbox>),
     Primitive(Primitive),
-    Port(Port),
-    Scheduler(Scheduler),
+    Port(Box<Port>),
+    Scheduler(Box<Scheduler>),
 }
 
 /// An interned (or uninterned) symbol. A symbol is also the value cell of the global of its name.

@@ -61,11 +61,11 @@ pub(crate) fn wake(heap: &mut Heap, sched: ObjId, pid: ObjId) {
 /// Creates a runnable process that calls `thunk` with no arguments.
 pub(crate) fn spawn(heap: &mut Heap, sched: ObjId, thunk: Value) -> ObjId {
     let exit = crate::control::native_frame(heap, NativeKind::ProcessExit, &[]);
-    let mailbox = heap.alloc(Object::Mailbox(Mailbox::default()));
+    let mailbox = heap.alloc(Object::Mailbox(Box::default()));
     let s = scheduler(heap, sched);
     s.next_number += 1;
     let number = s.next_number;
-    let pid = heap.alloc(Object::Process(Process {
+    let pid = heap.alloc(Object::Process(Box::new(Process {
         number,
         status: ProcStatus::Runnable,
         state: ProcState::Apply {
@@ -75,7 +75,7 @@ pub(crate) fn spawn(heap: &mut Heap, sched: ObjId, thunk: Value) -> ObjId {
         dyn_state: Value::FALSE,
         mailbox,
         result: Value::UNSPECIFIED,
-    }));
+    })));
     let s = scheduler(heap, sched);
     s.live.insert(pid);
     s.run_queue.push_back(pid);

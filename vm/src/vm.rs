@@ -33,9 +33,6 @@ impl std::fmt::Display for ProcessReport {
             Some(loc) => write!(f, "{loc}: error: {}", self.message)?,
             None => write!(f, "error: {}", self.message)?,
         }
-        if self.process != 0 {
-            write!(f, " (in process {})", self.process)?;
-        }
         for line in &self.backtrace {
             write!(f, "\n  in {line}")?;
         }
@@ -77,7 +74,7 @@ impl Vm {
     /// A VM with primitives but no prelude (unit tests of hand-assembled code).
     pub(crate) fn bare() -> Vm {
         let mut heap = Heap::new();
-        let scheduler = heap.alloc(Object::Scheduler(Scheduler::default()));
+        let scheduler = heap.alloc(Object::Scheduler(Box::default()));
         heap.roots.push(scheduler);
         let mut vm = Vm {
             heap,

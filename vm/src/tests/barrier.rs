@@ -43,31 +43,31 @@ fn pool(vm: &mut Vm) -> (Vec<ObjId>, Vec<Value>) {
         ])),
         h.alloc(Object::String("abc".chars().collect())),
         h.alloc(Object::Bytevector(vec![1, 2, 3])),
-        h.alloc(Object::HashTable(HashTable {
+        h.alloc(Object::HashTable(Box::new(HashTable {
             kind: HashKind::Equal,
             buckets: HashMap::new(),
             len: 0,
             mutable: true,
-        })),
-        h.alloc(Object::HashTable(HashTable {
+        }))),
+        h.alloc(Object::HashTable(Box::new(HashTable {
             kind: HashKind::Eqv,
             buckets: HashMap::new(),
             len: 0,
             mutable: true,
-        })),
-        h.alloc(Object::Port(Port {
+        }))),
+        h.alloc(Object::Port(Box::new(Port {
             kind: PortKind::StringOutput {
                 text: String::new(),
             },
             open: true,
-        })),
-        h.alloc(Object::Port(Port {
+        }))),
+        h.alloc(Object::Port(Box::new(Port {
             kind: PortKind::StringInput {
                 chars: "xy z".chars().collect(),
                 pos: 0,
             },
             open: true,
-        })),
+        }))),
         h.alloc(Object::Box(Value::small(0))),
         h.alloc(Object::Record(Record {
             rtd,

@@ -274,3 +274,13 @@ fn a_heap_saved_mid_run_resumes_in_a_fresh_vm() {
     assert_eq!(vm.take_reports(), vec![]);
     assert_eq!(vm.process_result(pid), Some(Value::small(100_000)));
 }
+
+#[test]
+fn objects_stay_small() {
+    // Every heap slot holds one `Object`; large variants are boxed so small objects stay cheap.
+    assert!(
+        std::mem::size_of::<Object>() <= 32,
+        "{}",
+        std::mem::size_of::<Object>()
+    );
+}
