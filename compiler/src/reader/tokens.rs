@@ -369,16 +369,17 @@ impl<'a> Tokens<'a> {
             }
             _ => {}
         }
-        if lower.starts_with(['x', 'b', 'o', 'd', 'e', 'i']) {
-            return match number::parse(slice, 10) {
-                Ok(kind) => Ok(Some(Tok::Atom(kind))),
-                Err(e) => Err(AtomError::Number(slice.to_owned(), e)),
-            };
+        match number::parse(slice, 10) {
+            Ok(kind) => Ok(Some(Tok::Atom(kind))),
+            Err(e) if e != NumberError::Invalid || starts_like_prefixed_number(slice) => {
+                Err(AtomError::Number(slice.to_owned(), e))
+            }
+            Err(_) => Err(AtomError::Hash(slice.to_owned())),
         }
-        Err(AtomError::Hash(slice.to_owned()))
     }
 
-    /// Updates the structure after a token and reports whether a top-level datum just ended.
+    /// Updates the open lists, prefixes and comments after `tok`; refuses a `)` that closes
+    /// nothing and nesting beyond [`MAX_NESTING`].
     fn track(&mut self, tok: &Tok, span: Span) -> Result<(), Diagnostic> {
         let completes = match tok {
             Tok::Open | Tok::VecOpen | Tok::BytesOpen => {
@@ -540,6 +541,27 @@ fn starts_like_number(text: &str) -> bool {
         Some(b'.') => digit_at(1),
         _ => false,
     }
+}
+
+/// True for `#` followed by radix/exactness prefixes and then something that starts like a
+/// number in that radix: `#b102` is a bad number, `#eof` is bad `#` syntax.
+fn starts_like_prefixed_number(text: &str) -> bool {
+    let mut rest = text;
+    let mut radix = 10;
+    let mut prefixes = 0;
+    while let Some(after) = rest.strip_prefix('#') {
+        let mut chars = after.chars();
+        match chars.next().map(|c| c.to_ascii_lowercase()) {
+            Some('x') => radix = 16,
+            Some('b') => radix = 2,
+            Some('o') => radix = 8,
+            Some('d' | 'e' | 'i') => {}
+            _ => return false,
+        }
+        prefixes += 1;
+        rest = chars.as_str();
+    }
+    prefixes > 0 && rest.starts_with(|c: char| c.is_digit(radix) || matches!(c, '+' | '-' | '.'))
 }
 
 /// True when `name` written bare (without `|...|`) reads back as the symbol `name`.
