@@ -275,3 +275,53 @@ fn display_prints_strings_and_characters_raw() {
         r#"("a \"quoted\" word" #\b |odd sym| 1.0 #(#\space))"#
     );
 }
+
+/// One line per datum: position, byte range, and the atom as written or the compound's kind.
+fn dump(datum: &Datum, depth: usize, out: &mut String) {
+    use std::fmt::Write as _;
+    let Span {
+        line,
+        col,
+        start,
+        end,
+        ..
+    } = datum.span;
+    let what = match &datum.kind {
+        DatumKind::List(_, None) => "list".to_owned(),
+        DatumKind::List(_, Some(_)) => "dotted list".to_owned(),
+        DatumKind::Vector(_) => "vector".to_owned(),
+        _ => write(datum),
+    };
+    let _ = writeln!(
+        out,
+        "{:indent$}{line}:{col} [{start}..{end}] {what}",
+        "",
+        indent = depth * 2
+    );
+    let children: Vec<&Datum> = match &datum.kind {
+        DatumKind::List(items, tail) => items.iter().chain(tail.as_deref()).collect(),
+        DatumKind::Vector(items) => items.iter().collect(),
+        _ => Vec::new(),
+    };
+    for child in children {
+        dump(child, depth + 1, out);
+    }
+}
+
+#[test]
+fn spans_of_a_program_using_every_kind_of_syntax() {
+    let text = r#"#!/usr/bin/env pscheme
+;; every kind of datum, with comments between
+(define (greet name . rest)   ; dotted formals
+  (display "héllo, \x3bb;\n") #| block #| nested |# |#
+  `(,name ,@rest #(1 2.5 #\a #\space) #u8(0 255))
+  #;(ignored datum)
+  '|odd symbol|)
+(#t #false -12345678901234567890 +inf.0 .5e1)
+"#;
+    let mut out = String::new();
+    for datum in read_ok(text) {
+        dump(&datum, 0, &mut out);
+    }
+    insta::assert_snapshot!(out);
+}

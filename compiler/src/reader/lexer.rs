@@ -18,7 +18,7 @@ pub(crate) fn is_delimiter(c: char) -> bool {
         )
 }
 
-/// A lexing error at an absolute byte range of the input.
+/// A lexing error at a byte range of the lexer's input.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct LexError {
     pub(crate) kind: LexErrorKind,
