@@ -5,9 +5,13 @@
 //! `codegen` ([`bytecode::CodeUnit`]). Errors at any stage are [`diagnostic::Diagnostic`]s.
 
 pub mod bytecode;
+pub mod codegen;
 pub mod core;
+pub mod cps;
 pub mod datum;
 pub mod diagnostic;
+pub mod disasm;
+pub mod driver;
 pub mod expand;
 pub mod printer;
 pub mod reader;

@@ -1,0 +1,908 @@
+//! Code generation for one block: instruction selection, register allocation and the calling
+//! convention of [`crate::bytecode`].
+//!
+//! Invariants: every variable has one location for its whole life (a register, a captured slot,
+//! or, for a closure made at its only use, nothing yet); a register is released only after the
+//! instruction holding the variable's last use (counted in advance) has been emitted, so scratch
+//! registers loaded for an instruction never overwrite its other operands; call and return
+//! windows are taken from registers free at that point, so moving arguments into them never
+//! clobbers a source.
+
+use std::collections::HashMap;
+
+use super::regs::Regs;
+use super::unit::UnitBuilder;
+use crate::bytecode::{
+    Arity, Block, BlockIdx, BlockKind, Constant, Instr, Pc, PrimOp, Reg, SourceLoc,
+};
+use crate::cps::{Analysis, Atom, Cont, Fun, Term, Value, Var};
+use crate::span::Span;
+
+/// A closure whose block is still to be generated.
+pub(crate) enum Job<'a> {
+    Fun(&'a Fun, BlockIdx),
+    /// A continuation, named after the procedure it belongs to.
+    Cont(&'a Cont, BlockIdx, Option<String>),
+}
+
+/// State shared by the blocks of one unit.
+pub(crate) struct Shared<'a, 'f> {
+    pub(crate) unit: UnitBuilder<'f>,
+    pub(crate) analysis: &'a Analysis,
+    pub(crate) jobs: Vec<Job<'a>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Loc<'a> {
+    Reg(Reg),
+    /// Captured value `idx` of the running closure.
+    Free(u16),
+    /// A closure used exactly once: it is made where it is used.
+    Deferred {
+        block: BlockIdx,
+        captures: &'a [Var],
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Source<'a> {
+    Reg(Reg),
+    Const(crate::bytecode::ConstIdx),
+    Free(u16),
+    Closure {
+        block: BlockIdx,
+        captures: &'a [Var],
+    },
+}
+
+/// A join point: a continuation compiled as a jump target in this block.
+struct Label {
+    /// Where each parameter is passed; `None` for parameters nobody reads.
+    params: Vec<Option<Reg>>,
+    /// Jump instructions to patch once the label's position is known.
+    jumps: Vec<usize>,
+}
+
+pub(crate) struct BlockGen<'s, 'a, 'f> {
+    shared: &'s mut Shared<'a, 'f>,
+    name: Option<String>,
+    kind: BlockKind,
+    arity: Arity,
+    n_free: u16,
+    block_loc: SourceLoc,
+    code: Vec<Instr>,
+    locs: Vec<SourceLoc>,
+    operands: Vec<Reg>,
+    loc: SourceLoc,
+    regs: Regs,
+    env: HashMap<Var, Loc<'a>>,
+    uses: HashMap<Var, u32>,
+    labels: HashMap<Var, Label>,
+    /// Registers whose variable died in the instruction being assembled.
+    pending_free: Vec<Reg>,
+}
+
+/// Primitives with no effect and no possible error: dead ones can be dropped.
+fn is_pure(op: PrimOp) -> bool {
+    matches!(
+        op,
+        PrimOp::Cons
+            | PrimOp::IsNull
+            | PrimOp::IsPair
+            | PrimOp::Not
+            | PrimOp::IsEq
+            | PrimOp::IsEqv
+            | PrimOp::IsSymbol
+            | PrimOp::IsString
+            | PrimOp::IsVector
+            | PrimOp::IsProcedure
+    )
+}
+
+fn count_u16(n: usize, what: &str) -> u16 {
+    u16::try_from(n).unwrap_or_else(|_| panic!("more than 65535 {what} in one block"))
+}
+
+fn reg_at(base: Reg, offset: usize) -> Reg {
+    Reg(count_u16(usize::from(base.0) + offset, "registers"))
+}
+
+impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
+    pub(crate) fn new(
+        shared: &'s mut Shared<'a, 'f>,
+        name: Option<String>,
+        kind: BlockKind,
+        arity: Arity,
+        captures: &[Var],
+        span: Span,
+    ) -> Self {
+        let block_loc = shared.unit.loc(span);
+        let env = captures
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (v, Loc::Free(count_u16(i, "captured values"))))
+            .collect();
+        BlockGen {
+            shared,
+            name,
+            kind,
+            arity,
+            n_free: count_u16(captures.len(), "captured values"),
+            block_loc,
+            code: Vec::new(),
+            locs: Vec::new(),
+            operands: Vec::new(),
+            loc: block_loc,
+            regs: Regs::default(),
+            env,
+            uses: HashMap::new(),
+            labels: HashMap::new(),
+            pending_free: Vec::new(),
+        }
+    }
+
+    /// Binds the block's entry registers `r0..` to `vars` (continuation first for lambdas).
+    pub(crate) fn enter(&mut self, vars: &[Var]) {
+        for (i, &v) in vars.iter().enumerate() {
+            let r = Reg(count_u16(i, "parameters"));
+            self.regs.take(r);
+            if self.uses(v) == 0 {
+                self.regs.free(r);
+            } else {
+                self.env.insert(v, Loc::Reg(r));
+                self.box_if_needed(v);
+            }
+        }
+    }
+
+    /// Keeps `v` alive for the whole block (the unit continuation at top level).
+    pub(crate) fn pin(&mut self, v: Var) {
+        self.uses.insert(v, u32::MAX / 2);
+    }
+
+    pub(crate) fn finish(self) -> Block {
+        let entry = usize::from(self.kind == BlockKind::Lambda)
+            + usize::from(self.arity.required)
+            + usize::from(self.arity.rest);
+        Block {
+            name: self.name,
+            kind: self.kind,
+            arity: self.arity,
+            n_free: self.n_free,
+            n_regs: count_u16(self.regs.high_water().max(entry), "registers"),
+            code: self.code,
+            operands: self.operands,
+            locs: self.locs,
+            loc: self.block_loc,
+        }
+    }
+
+    fn emit(&mut self, instr: Instr) {
+        self.code.push(instr);
+        self.locs.push(self.loc);
+    }
+
+    fn set_loc(&mut self, span: Span) {
+        if !span.is_synthetic() {
+            self.loc = self.shared.unit.loc(span);
+        }
+    }
+
+    fn pc(&self) -> u32 {
+        u32::try_from(self.code.len()).expect("fewer than 2^32 instructions in a block")
+    }
+
+    fn is_boxed(&self, v: Var) -> bool {
+        self.shared.analysis.boxed.contains(&v)
+    }
+
+    // ---- use counts ----
+
+    fn uses(&self, v: Var) -> u32 {
+        self.uses.get(&v).copied().unwrap_or(0)
+    }
+
+    fn count_var(&mut self, v: Var) {
+        *self.uses.entry(v).or_insert(0) += 1;
+    }
+
+    fn count_atom(&mut self, a: &Atom) {
+        if let Atom::Var(v) = a {
+            self.count_var(*v);
+        }
+    }
+
+    /// Counts the uses in the code of this block that `t` will generate.
+    pub(crate) fn count(&mut self, mut t: &'a Term) {
+        let analysis = self.shared.analysis;
+        loop {
+            match t {
+                Term::Let { value, body, .. } => {
+                    match value {
+                        Value::Atom(a) | Value::SetGlobal(_, a) | Value::DefineGlobal(_, a) => {
+                            self.count_atom(a);
+                        }
+                        Value::Prim(_, args) => args.iter().for_each(|a| self.count_atom(a)),
+                        Value::Global(_) => {}
+                        Value::SetLocal(x, a) => {
+                            self.count_var(*x);
+                            self.count_atom(a);
+                        }
+                    }
+                    t = body;
+                }
+                Term::LetFun { funs, body } => {
+                    for f in funs {
+                        analysis
+                            .free_of(f.var)
+                            .iter()
+                            .for_each(|&c| self.count_var(c));
+                    }
+                    t = body;
+                }
+                Term::LetCont { cont, body } => {
+                    if analysis.is_reified(cont.var) {
+                        analysis
+                            .free_of(cont.var)
+                            .iter()
+                            .for_each(|&c| self.count_var(c));
+                    } else {
+                        self.count(&cont.body);
+                    }
+                    t = body;
+                }
+                Term::Call { f, k, args, .. } => {
+                    self.count_atom(f);
+                    self.count_var(*k);
+                    args.iter().for_each(|a| self.count_atom(a));
+                    return;
+                }
+                Term::Jump { k, args, .. } => {
+                    self.count_var(*k);
+                    args.iter().for_each(|a| self.count_atom(a));
+                    return;
+                }
+                Term::If {
+                    cond, then, els, ..
+                } => {
+                    self.count_atom(cond);
+                    self.count(then);
+                    t = els;
+                }
+            }
+        }
+    }
+
+    /// One use of `v`: its location, and its register is released after this instruction if
+    /// that was the last use.
+    fn use_var(&mut self, v: Var) -> Loc<'a> {
+        let loc = *self
+            .env
+            .get(&v)
+            .expect("CPS variable used without a location (codegen bug)");
+        let n = self.uses.entry(v).or_insert(0);
+        *n = n.saturating_sub(1);
+        if *n == 0
+            && let Loc::Reg(r) = loc
+        {
+            self.pending_free.push(r);
+        }
+        loc
+    }
+
+    fn flush(&mut self) {
+        for r in self.pending_free.drain(..) {
+            self.regs.free(r);
+        }
+    }
+
+    fn bind_reg(&mut self, v: Var) -> Reg {
+        let r = self.regs.alloc();
+        self.env.insert(v, Loc::Reg(r));
+        r
+    }
+
+    fn box_if_needed(&mut self, v: Var) {
+        if self.is_boxed(v)
+            && let Some(Loc::Reg(r)) = self.env.get(&v).copied()
+        {
+            self.emit(Instr::MakeBox { dst: r, src: r });
+        }
+    }
+
+    fn scratch(&mut self) -> Reg {
+        let r = self.regs.alloc();
+        self.pending_free.push(r);
+        r
+    }
+
+    // ---- operands ----
+
+    /// A register holding `v` for the instruction being assembled.
+    fn var_operand(&mut self, v: Var) -> Reg {
+        match self.use_var(v) {
+            Loc::Reg(r) => r,
+            Loc::Free(idx) => {
+                let r = self.scratch();
+                self.emit(Instr::Free { dst: r, idx });
+                r
+            }
+            Loc::Deferred { block, captures } => {
+                let r = self.scratch();
+                self.emit_closure(r, block, captures);
+                r
+            }
+        }
+    }
+
+    fn operand(&mut self, a: &Atom) -> Reg {
+        match a {
+            Atom::Var(v) => self.var_operand(*v),
+            Atom::Const(c) => {
+                let r = self.scratch();
+                let idx = self.shared.unit.constant(c);
+                self.emit(Instr::Const { dst: r, idx });
+                r
+            }
+        }
+    }
+
+    fn load_into(&mut self, dst: Reg, a: &Atom) {
+        match a {
+            Atom::Const(c) => {
+                let idx = self.shared.unit.constant(c);
+                self.emit(Instr::Const { dst, idx });
+            }
+            Atom::Var(v) => match self.use_var(*v) {
+                Loc::Reg(src) if src == dst => {}
+                Loc::Reg(src) => self.emit(Instr::Move { dst, src }),
+                Loc::Free(idx) => self.emit(Instr::Free { dst, idx }),
+                Loc::Deferred { block, captures } => self.emit_closure(dst, block, captures),
+            },
+        }
+    }
+
+    fn consume_atom(&mut self, a: &Atom) {
+        if let Atom::Var(v) = a {
+            self.use_var(*v);
+        }
+    }
+
+    fn emit_closure(&mut self, dst: Reg, block: BlockIdx, captures: &'a [Var]) {
+        let regs: Vec<Reg> = captures.iter().map(|&c| self.var_operand(c)).collect();
+        let start = u32::try_from(self.operands.len()).expect("fewer than 2^32 operands");
+        self.operands.extend(regs);
+        self.emit(Instr::Closure {
+            dst,
+            block,
+            captures: start,
+        });
+    }
+
+    // ---- terms ----
+
+    pub(crate) fn term(&mut self, mut t: &'a Term) {
+        loop {
+            match t {
+                Term::Let {
+                    var,
+                    value,
+                    body,
+                    span,
+                } => {
+                    self.set_loc(*span);
+                    self.let_value(*var, value);
+                    t = body;
+                }
+                Term::LetFun { funs, body } => {
+                    if let Some(f) = funs.first() {
+                        self.set_loc(f.span);
+                    }
+                    self.let_funs(funs);
+                    t = body;
+                }
+                Term::LetCont { cont, body } => {
+                    if self.shared.analysis.is_reified(cont.var) {
+                        self.set_loc(cont.span);
+                        let block = self.shared.unit.reserve();
+                        self.shared
+                            .jobs
+                            .push(Job::Cont(cont, block, self.name.clone()));
+                        self.bind_closure(cont.var, block);
+                        t = body;
+                    } else {
+                        let params = cont
+                            .params
+                            .iter()
+                            .map(|&p| (self.uses(p) > 0).then(|| self.regs.alloc()))
+                            .collect::<Vec<_>>();
+                        self.labels.insert(
+                            cont.var,
+                            Label {
+                                params: params.clone(),
+                                jumps: Vec::new(),
+                            },
+                        );
+                        self.term(body);
+                        if !self.place_label(cont.var) {
+                            return;
+                        }
+                        for (&p, r) in cont.params.iter().zip(params) {
+                            if let Some(r) = r {
+                                self.env.insert(p, Loc::Reg(r));
+                                self.box_if_needed(p);
+                            }
+                        }
+                        t = &cont.body;
+                    }
+                }
+                Term::Call { f, k, args, span } => {
+                    self.set_loc(*span);
+                    self.call(f, *k, args);
+                    return;
+                }
+                Term::Jump { k, args, span } => {
+                    self.set_loc(*span);
+                    self.jump(*k, args);
+                    return;
+                }
+                Term::If {
+                    cond,
+                    then,
+                    els,
+                    span,
+                } => {
+                    self.set_loc(*span);
+                    let cond = self.operand(cond);
+                    let at = self.code.len();
+                    self.emit(Instr::JumpIfFalse {
+                        cond,
+                        target: Pc(u32::MAX),
+                    });
+                    self.flush();
+                    self.term(then);
+                    let target = Pc(self.pc());
+                    if let Instr::JumpIfFalse { target: slot, .. } = &mut self.code[at] {
+                        *slot = target;
+                    }
+                    t = els;
+                }
+            }
+        }
+    }
+
+    /// Where a value to pass comes from, before it is moved into place.
+    fn source(&mut self, a: &Atom) -> Source<'a> {
+        match a {
+            Atom::Const(c) => Source::Const(self.shared.unit.constant(c)),
+            Atom::Var(v) => match self.use_var(*v) {
+                Loc::Reg(r) => Source::Reg(r),
+                Loc::Free(idx) => Source::Free(idx),
+                Loc::Deferred { block, captures } => Source::Closure { block, captures },
+            },
+        }
+    }
+
+    /// A tail call. Nothing is live after it on this path, so the window `base..=base+argc`
+    /// may overwrite any register except the ones still to be read; it starts at `r0` unless
+    /// the procedure's register is in the way. Register sources are placed by a parallel move.
+    fn call(&mut self, f: &Atom, k: Var, args: &[Atom]) {
+        let len = args.len() + 1;
+        let mut sources = Vec::with_capacity(len);
+        sources.push(self.source(&Atom::Var(k)));
+        for a in args {
+            let src = self.source(a);
+            sources.push(src);
+        }
+        let f = match self.source(f) {
+            Source::Closure { block, captures } => {
+                let r = self.scratch();
+                self.emit_closure(r, block, captures);
+                Source::Reg(r)
+            }
+            other => other,
+        };
+        let base = match f {
+            Source::Reg(r) if usize::from(r.0) < len => usize::from(r.0) + 1,
+            _ => 0,
+        };
+        let reserved = self.regs.reserve(base, len);
+        let target = |i: usize| reg_at(Reg(0), base + i);
+        // Registers read by a later step must not be written by a closure made in place.
+        let mut read: Vec<Reg> = Vec::new();
+        if let Source::Reg(r) = f {
+            read.push(r);
+        }
+        for src in &sources {
+            match src {
+                Source::Reg(r) => read.push(*r),
+                Source::Closure { captures, .. } => {
+                    for c in captures.iter() {
+                        if let Some(Loc::Reg(r)) = self.env.get(c) {
+                            read.push(*r);
+                        }
+                    }
+                }
+                Source::Const(_) | Source::Free(_) => {}
+            }
+        }
+        for (i, src) in sources.iter_mut().enumerate() {
+            if let Source::Closure { block, captures } = *src {
+                let t = target(i);
+                if read.contains(&t) {
+                    let r = self.scratch();
+                    self.emit_closure(r, block, captures);
+                    *src = Source::Reg(r);
+                } else {
+                    self.emit_closure(t, block, captures);
+                    *src = Source::Reg(t);
+                }
+            }
+        }
+        let mut moves: Vec<(Reg, Reg)> = sources
+            .iter()
+            .enumerate()
+            .filter_map(|(i, src)| match *src {
+                Source::Reg(r) if r != target(i) => Some((target(i), r)),
+                _ => None,
+            })
+            .collect();
+        while !moves.is_empty() {
+            if let Some(i) = moves
+                .iter()
+                .position(|&(d, _)| !moves.iter().any(|&(_, s)| s == d))
+            {
+                let (dst, src) = moves.remove(i);
+                self.emit(Instr::Move { dst, src });
+            } else {
+                // Every pending target is still to be read: a cycle. Park one source aside.
+                let parked = moves[0].1;
+                let temp = self.scratch();
+                self.emit(Instr::Move {
+                    dst: temp,
+                    src: parked,
+                });
+                for m in &mut moves {
+                    if m.1 == parked {
+                        m.1 = temp;
+                    }
+                }
+            }
+        }
+        for (i, src) in sources.iter().enumerate() {
+            match *src {
+                Source::Const(idx) => self.emit(Instr::Const {
+                    dst: target(i),
+                    idx,
+                }),
+                Source::Free(idx) => self.emit(Instr::Free {
+                    dst: target(i),
+                    idx,
+                }),
+                Source::Reg(_) | Source::Closure { .. } => {}
+            }
+        }
+        let f = match f {
+            Source::Reg(r) => r,
+            Source::Const(idx) => {
+                let r = self.scratch();
+                self.emit(Instr::Const { dst: r, idx });
+                r
+            }
+            Source::Free(idx) => {
+                let r = self.scratch();
+                self.emit(Instr::Free { dst: r, idx });
+                r
+            }
+            Source::Closure { .. } => unreachable!("made above"),
+        };
+        self.emit(Instr::Call {
+            f,
+            base: target(0),
+            argc: count_u16(args.len(), "arguments"),
+        });
+        for r in reserved {
+            self.regs.free(r);
+        }
+        self.flush();
+    }
+
+    fn let_value(&mut self, var: Var, value: &'a Value) {
+        let live = self.uses(var) > 0;
+        match value {
+            Value::Atom(a) => {
+                if !live {
+                    self.consume_atom(a);
+                    return;
+                }
+                match a {
+                    Atom::Var(x) if self.is_boxed(*x) => {
+                        let bx = self.var_operand(*x);
+                        self.flush();
+                        let dst = self.bind_reg(var);
+                        self.emit(Instr::BoxGet { dst, bx });
+                    }
+                    // The last use of a variable in a register: the copy takes the register over.
+                    Atom::Var(x)
+                        if self.uses(*x) == 1 && matches!(self.env.get(x), Some(Loc::Reg(_))) =>
+                    {
+                        self.uses.insert(*x, 0);
+                        let loc = self.env[x];
+                        self.env.insert(var, loc);
+                    }
+                    _ => {
+                        let dst = self.regs.alloc();
+                        self.load_into(dst, a);
+                        self.flush();
+                        self.env.insert(var, Loc::Reg(dst));
+                    }
+                }
+                self.box_if_needed(var);
+            }
+            Value::Prim(op, args) => {
+                if !live && is_pure(*op) {
+                    args.iter().for_each(|a| self.consume_atom(a));
+                    return;
+                }
+                let regs: Vec<Reg> = args.iter().map(|a| self.operand(a)).collect();
+                self.flush();
+                let dst = if live {
+                    self.bind_reg(var)
+                } else {
+                    self.scratch()
+                };
+                let op = *op;
+                self.emit(match *regs.as_slice() {
+                    [a] => Instr::Prim1 { op, dst, a },
+                    [a, b] => Instr::Prim2 { op, dst, a, b },
+                    [a, b, c] => Instr::Prim3 { op, dst, a, b, c },
+                    _ => unreachable!("primitives take one to three operands"),
+                });
+                self.flush();
+                self.box_if_needed(var);
+            }
+            Value::Global(name) => {
+                let dst = if live {
+                    self.bind_reg(var)
+                } else {
+                    self.scratch()
+                };
+                let name = self.shared.unit.global(name);
+                self.emit(Instr::Global { dst, name });
+                self.flush();
+                self.box_if_needed(var);
+            }
+            Value::SetGlobal(name, a) | Value::DefineGlobal(name, a) => {
+                let src = self.operand(a);
+                let name_idx = self.shared.unit.global(name);
+                self.emit(match value {
+                    Value::SetGlobal(..) => Instr::SetGlobal {
+                        name: name_idx,
+                        src,
+                    },
+                    _ => Instr::DefineGlobal {
+                        name: name_idx,
+                        src,
+                    },
+                });
+                self.flush();
+                self.unspecified_result(var, live);
+            }
+            Value::SetLocal(x, a) => {
+                if self.is_boxed(*x) {
+                    let bx = self.var_operand(*x);
+                    let src = self.operand(a);
+                    self.emit(Instr::BoxSet { bx, src });
+                } else {
+                    match self.use_var(*x) {
+                        // Not read again: the store is dead.
+                        Loc::Reg(_) if self.uses(*x) == 0 => self.consume_atom(a),
+                        Loc::Reg(r) => self.load_into(r, a),
+                        _ => unreachable!("an unboxed assigned variable is never captured"),
+                    }
+                }
+                self.flush();
+                self.unspecified_result(var, live);
+            }
+        }
+    }
+
+    fn unspecified_result(&mut self, var: Var, live: bool) {
+        if live {
+            let dst = self.bind_reg(var);
+            let idx = self.shared.unit.constant(&Constant::Unspecified);
+            self.emit(Instr::Const { dst, idx });
+        }
+    }
+
+    /// Binds a reified continuation or a lone procedure: deferred to its use if it has exactly
+    /// one, otherwise made now.
+    fn bind_closure(&mut self, var: Var, block: BlockIdx) {
+        let captures = self.shared.analysis.free_of(var);
+        match self.uses(var) {
+            0 => {}
+            1 if !captures.contains(&var) => {
+                self.env.insert(var, Loc::Deferred { block, captures });
+            }
+            _ => {
+                let regs: Vec<Reg> = captures.iter().map(|&c| self.var_operand(c)).collect();
+                self.flush();
+                let dst = self.bind_reg(var);
+                let start = u32::try_from(self.operands.len()).expect("fewer than 2^32 operands");
+                self.operands.extend(regs);
+                self.emit(Instr::Closure {
+                    dst,
+                    block,
+                    captures: start,
+                });
+            }
+        }
+    }
+
+    fn let_funs(&mut self, funs: &'a [Fun]) {
+        let analysis = self.shared.analysis;
+        if let [f] = funs
+            && !analysis.free_of(f.var).contains(&f.var)
+        {
+            if self.uses(f.var) == 0 {
+                return;
+            }
+            let block = self.shared.unit.reserve();
+            self.shared.jobs.push(Job::Fun(f, block));
+            self.bind_closure(f.var, block);
+            return;
+        }
+        // A recursive group: make every closure, with a placeholder for captures of members
+        // not made yet, then patch those captures.
+        let blocks: Vec<BlockIdx> = funs
+            .iter()
+            .map(|f| {
+                let b = self.shared.unit.reserve();
+                self.shared.jobs.push(Job::Fun(f, b));
+                b
+            })
+            .collect();
+        let regs: Vec<Reg> = funs.iter().map(|f| self.bind_reg(f.var)).collect();
+        let mut placeholder = None;
+        let mut patches = Vec::new();
+        for (i, f) in funs.iter().enumerate() {
+            let mut caps = Vec::new();
+            for (slot, &c) in analysis.free_of(f.var).iter().enumerate() {
+                match funs.iter().position(|g| g.var == c) {
+                    Some(j) if j >= i => {
+                        let ph = match placeholder {
+                            Some(r) => r,
+                            None => {
+                                let r = self.scratch();
+                                let idx = self.shared.unit.constant(&Constant::Uninitialized);
+                                self.emit(Instr::Const { dst: r, idx });
+                                placeholder = Some(r);
+                                r
+                            }
+                        };
+                        caps.push(ph);
+                        patches.push((i, count_u16(slot, "captured values"), j));
+                    }
+                    _ => caps.push(self.var_operand(c)),
+                }
+            }
+            let start = u32::try_from(self.operands.len()).expect("fewer than 2^32 operands");
+            self.operands.extend(caps);
+            self.emit(Instr::Closure {
+                dst: regs[i],
+                block: blocks[i],
+                captures: start,
+            });
+        }
+        for (i, idx, j) in patches {
+            self.use_var(funs[j].var);
+            self.emit(Instr::SetFree {
+                closure: regs[i],
+                idx,
+                src: regs[j],
+            });
+        }
+        self.flush();
+        for (f, r) in funs.iter().zip(regs) {
+            if self.uses(f.var) == 0 {
+                self.regs.free(r);
+            }
+        }
+    }
+
+    /// Registers a top-level `next` continuation as a jump target.
+    pub(crate) fn add_label(&mut self, k: Var, n_params: usize) {
+        self.labels.insert(
+            k,
+            Label {
+                params: vec![None; n_params],
+                jumps: Vec::new(),
+            },
+        );
+    }
+
+    /// Places label `k` here and patches the jumps to it. A jump right before the label is
+    /// dropped. Returns false if nothing jumps to it (its code would be unreachable).
+    pub(crate) fn place_label(&mut self, k: Var) -> bool {
+        let Some(Label { mut jumps, .. }) = self.labels.remove(&k) else {
+            return false;
+        };
+        if jumps
+            .last()
+            .is_some_and(|&last| last + 1 == self.code.len())
+        {
+            jumps.pop();
+            self.code.pop();
+            self.locs.pop();
+            if jumps.is_empty() {
+                return true;
+            }
+        }
+        if jumps.is_empty() {
+            return false;
+        }
+        let target = Pc(self.pc());
+        for at in jumps {
+            if let Instr::Jump { target: slot } = &mut self.code[at] {
+                *slot = target;
+            }
+        }
+        true
+    }
+
+    pub(crate) fn reserve_block(&mut self) -> BlockIdx {
+        self.shared.unit.reserve()
+    }
+
+    /// Binds a reified top-level `next` continuation.
+    pub(crate) fn bind_next(&mut self, k: Var, block: BlockIdx) {
+        self.bind_closure(k, block);
+    }
+
+    fn jump(&mut self, k: Var, args: &'a [Atom]) {
+        if let Some(label) = self.labels.get(&k) {
+            let params = label.params.clone();
+            for (p, a) in params.into_iter().zip(args) {
+                match p {
+                    Some(r) => self.load_into(r, a),
+                    None => self.consume_atom(a),
+                }
+            }
+            self.flush();
+            let at = self.code.len();
+            self.emit(Instr::Jump {
+                target: Pc(u32::MAX),
+            });
+            if let Some(label) = self.labels.get_mut(&k) {
+                label.jumps.push(at);
+            }
+            return;
+        }
+        let kr = self.var_operand(k);
+        if let [Atom::Var(v)] = args
+            && let Some(Loc::Reg(r)) = self.env.get(v).copied()
+        {
+            self.use_var(*v);
+            self.emit(Instr::Return {
+                k: kr,
+                base: r,
+                count: 1,
+            });
+            self.flush();
+            return;
+        }
+        let base = self.regs.alloc_window(args.len());
+        for (i, a) in args.iter().enumerate() {
+            self.load_into(reg_at(base, i), a);
+        }
+        self.emit(Instr::Return {
+            k: kr,
+            base,
+            count: count_u16(args.len(), "values"),
+        });
+        self.flush();
+        for i in 0..args.len() {
+            self.regs.free(reg_at(base, i));
+        }
+    }
+}
