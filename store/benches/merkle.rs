@@ -3,12 +3,13 @@
 //! machine they were measured on: docs/performance.md ("Layer 3").
 //!
 //! `cargo bench -p pscheme-store --bench merkle`
-//! (`PSCHEME_BENCH_KEYS=100000` for a smaller tree; the default is 1,000,000.)
+//! (`PSCHEME_BENCH_KEYS=100000` for a smaller tree, default 1,000,000;
+//! `PSCHEME_BENCH_BACKEND=mem` for `MemKvs`, which isolates layers 2-3's own cost.)
 //!
 //! The one-shot figures (build throughput, bytes per commit) are printed as `figure:`
 //! lines; criterion then times lookups and the two commit sizes on the built tree.
-//! Everything runs on `SqliteKvs` with `synchronous=FULL`, behind a wrapper that counts
-//! the bytes each commit hands to the backend.
+//! The default backend is `SqliteKvs` with `synchronous=FULL`; either backend sits behind
+//! a wrapper that counts the bytes each commit hands to it.
 
 use std::cell::Cell;
 use std::hint::black_box;
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput};
 use pscheme_store::kvs::{EntryVisitor, KeyVisitor, OpHook, WriteOp};
 use pscheme_store::merkle::MerkleStore;
-use pscheme_store::{EncryptedStore, KdfParams, Kvs, KvsError, SqliteKvs, WriteBatch};
+use pscheme_store::{EncryptedStore, KdfParams, Kvs, KvsError, MemKvs, SqliteKvs, WriteBatch};
 
 const COMMIT_EVERY: u64 = 1000;
 const VALUE_LEN: usize = 32;
@@ -60,7 +61,7 @@ impl<K: Kvs> Kvs for CountingKvs<K> {
     }
 }
 
-type Store = MerkleStore<CountingKvs<SqliteKvs>>;
+type Store<K> = MerkleStore<CountingKvs<K>>;
 
 /// The i-th key: a bijective scramble of i, so inserts arrive in random key order.
 fn key(i: u64) -> [u8; 8] {
@@ -81,14 +82,14 @@ impl Drop for Scratch {
     }
 }
 
-fn written(store: &Store) -> (u64, u64) {
+fn written<K: Kvs>(store: &Store<K>) -> (u64, u64) {
     let kvs = store.encrypted().kvs();
     (kvs.bytes.get(), kvs.ops.get())
 }
 
-fn build(dir: &Scratch, keys: u64) -> Store {
+fn build<K: Kvs>(inner: K, keys: u64) -> Store<K> {
     let kvs = CountingKvs {
-        inner: SqliteKvs::open(dir.0.join("merkle.db")).unwrap(),
+        inner,
         bytes: Cell::new(0),
         ops: Cell::new(0),
     };
@@ -117,7 +118,7 @@ fn build(dir: &Scratch, keys: u64) -> Store {
 }
 
 /// Overwrites `n` existing keys in one commit; returns (bytes, backend ops) written.
-fn change(store: &mut Store, keys: u64, n: u64, round: u64) -> (u64, u64) {
+fn change<K: Kvs>(store: &mut Store<K>, keys: u64, n: u64, round: u64) -> (u64, u64) {
     let (bytes, ops) = written(store);
     let mut txn = store.begin();
     for j in 0..n {
@@ -135,12 +136,25 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
-    let dir =
-        Scratch(std::env::temp_dir().join(format!("pscheme-bench-merkle-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&dir.0);
-    std::fs::create_dir_all(&dir.0).unwrap();
+    if std::env::var("PSCHEME_BENCH_BACKEND").as_deref() == Ok("mem") {
+        println!("figure: backend MemKvs");
+        run(build(MemKvs::new(), keys), keys, "mem");
+    } else {
+        let dir = Scratch(
+            std::env::temp_dir().join(format!("pscheme-bench-merkle-{}", std::process::id())),
+        );
+        let _ = std::fs::remove_dir_all(&dir.0);
+        std::fs::create_dir_all(&dir.0).unwrap();
+        let kvs = SqliteKvs::open(dir.0.join("merkle.db")).unwrap();
+        println!(
+            "figure: backend SqliteKvs (synchronous=FULL) in {}",
+            dir.0.display()
+        );
+        run(build(kvs, keys), keys, "sqlite");
+    }
+}
 
-    let mut store = build(&dir, keys);
+fn run<K: Kvs>(mut store: Store<K>, keys: u64, backend: &str) {
     let rows = store.encrypted().kvs().inner.keys().unwrap().len();
     println!("figure: {keys}-entry tree: {rows} backend rows");
 
@@ -163,7 +177,7 @@ fn main() {
         .configure_from_args()
         .sample_size(10)
         .measurement_time(Duration::from_secs(10));
-    let mut group = c.benchmark_group(format!("merkle_{keys}"));
+    let mut group = c.benchmark_group(format!("merkle_{backend}_{keys}"));
     group.throughput(Throughput::Elements(1000));
     let mut probe = 0u64;
     group.bench_function("lookup_1000_random", |b| {

@@ -1,7 +1,6 @@
 //! [`Txn`]: a set of tree changes committed as one backend batch.
 
 use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
 use std::ops::RangeBounds;
 use std::sync::Arc;
 
@@ -169,17 +168,23 @@ impl<'s, K: Kvs> Txn<'s, K> {
     }
 
     fn tree_mut(&mut self, tree: &[u8]) -> Result<&mut TxnTree, MerkleError> {
-        let slot = match self.trees.entry(tree.to_vec()) {
-            Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => {
-                check_tree_name(tree)?;
-                let root = self.store.tree_root(tree);
-                e.insert(Some(TxnTree {
+        // Looked up before inserting so that the common case (a tree already touched)
+        // does not allocate its name on every write.
+        if !self.trees.contains_key(tree) {
+            check_tree_name(tree)?;
+            let root = self.store.tree_root(tree);
+            self.trees.insert(
+                tree.to_vec(),
+                Some(TxnTree {
                     root,
                     pending: BTreeMap::new(),
-                }))
-            }
-        };
+                }),
+            );
+        }
+        let slot = self
+            .trees
+            .get_mut(tree)
+            .expect("inserted above when absent");
         Ok(slot.get_or_insert_with(TxnTree::default))
     }
 }
