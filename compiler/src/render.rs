@@ -46,13 +46,14 @@ pub fn render(diagnostic: &Diagnostic, files: &SourceFiles) -> String {
 /// the span does not point into `text`.
 fn snippet(text: &str, span: Span) -> Option<String> {
     let start = span.start as usize;
-    if start > text.len() || !text.is_char_boundary(start) {
+    if text.is_empty() || start > text.len() || !text.is_char_boundary(start) {
         return None;
     }
     let line_start = text[..start].rfind('\n').map_or(0, |n| n + 1);
     let line_end = text[start..].find('\n').map_or(text.len(), |n| start + n);
     let line = text[line_start..line_end].trim_end_matches('\r');
-    let end = (span.end as usize).clamp(start, line_start + line.len());
+    // A span may start on the `\r` of a CRLF, past the end of the trimmed line.
+    let end = (span.end as usize).clamp(start, (line_start + line.len()).max(start));
     let underlined = text.get(start..end).map_or(0, |s| s.chars().count()).max(1);
     let number = span.line.to_string();
     let gutter = " ".repeat(number.len());

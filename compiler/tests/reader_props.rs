@@ -284,6 +284,26 @@ proptest! {
     }
 
     #[test]
+    fn render_never_panics_on_any_span(
+        // CRs and multi-byte characters, where line and caret arithmetic could go wrong.
+        text in prop_oneof![any::<String>(), "[ab\r\n\tλ(]{0,40}"],
+        start in 0u32..64,
+        len in 0u32..16,
+        line in any::<u32>(),
+        col in any::<u32>(),
+        reversed in any::<bool>(),
+    ) {
+        let mut files = SourceFiles::new();
+        let file = files.add("any.scm", text);
+        let end = if reversed { start.saturating_sub(len) } else { start + len };
+        let span = Span { file, start, end, line, col };
+        let rendered = render(&Diagnostic::error(span, "message").with_help("help"), &files);
+        let header = format!("any.scm:{line}:{col}: error: message\n");
+        prop_assert!(rendered.starts_with(&header), "{}", rendered);
+        prop_assert!(rendered.ends_with("help: help\n"));
+    }
+
+    #[test]
     fn numbers_written_read_back_through_parse_number(n in any::<i64>(), x in any::<f64>(), whole in any::<i32>()) {
         prop_assert_eq!(parse_number(&n.to_string(), 10), Some(DatumKind::Int(n)));
         let integral = write(&Datum::synthetic(DatumKind::Real(f64::from(whole))));
