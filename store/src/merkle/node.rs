@@ -397,6 +397,33 @@ mod tests {
         })
     }
 
+    /// The exact bytes docs/storage-format.md specifies; a change here is a format change.
+    #[test]
+    fn encoding_is_pinned() {
+        let mut want = vec![1, 0, 1, 0];
+        want.extend_from_slice(&[7; 32]);
+        want.extend_from_slice(&[2, 0]);
+        want.extend_from_slice(&[1, 0, b'a', 0, 3, 0, b'o', b'n', b'e']);
+        want.extend_from_slice(&[1, 0, b'b', 1, 0xe8, 3, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(sample_leaf().encode(), want);
+
+        let branch = Node::Branch(Branch {
+            height: 1,
+            separators: vec![b"m".to_vec()],
+            children: vec![Address([1; 32]), Address([2; 32])],
+        });
+        let mut want = vec![1, 1, 2, 0];
+        want.extend_from_slice(&[1; 32]);
+        want.extend_from_slice(&[2; 32]);
+        want.extend_from_slice(&[1, 1, 0, b'm']);
+        assert_eq!(branch.encode(), want);
+
+        assert_eq!(
+            Node::Blob(b"xyz".to_vec()).encode(),
+            vec![1, 2, 0, 0, b'x', b'y', b'z']
+        );
+    }
+
     #[test]
     fn round_trips_every_kind() {
         let branch = Node::Branch(Branch {

@@ -130,6 +130,24 @@ mod tests {
         }
     }
 
+    /// The exact bytes docs/storage-format.md specifies; a change here is a format change.
+    #[test]
+    fn encoding_is_pinned() {
+        let mut want = b"PSMR".to_vec();
+        want.extend_from_slice(&[1, 0]);
+        want.extend_from_slice(&7u64.to_le_bytes());
+        want.extend_from_slice(&1_700_000_000_000u64.to_le_bytes());
+        want.extend_from_slice(&[2, 0, 0, 0]);
+        want.extend_from_slice(&[5, b'e', b'm', b'p', b't', b'y', 0]);
+        want.extend_from_slice(&0u64.to_le_bytes());
+        want.extend_from_slice(&[4, b'h', b'e', b'a', b'p', 1]);
+        want.extend_from_slice(&[5; 32]);
+        want.extend_from_slice(&9u64.to_le_bytes());
+        let checksum = blake3::hash(&want);
+        want.extend_from_slice(checksum.as_bytes());
+        assert_eq!(sample().encode(), want);
+    }
+
     #[test]
     fn round_trips() {
         let record = sample();

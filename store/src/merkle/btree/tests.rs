@@ -310,3 +310,45 @@ fn damaged_nodes_are_errors_not_panics() {
         Some(vec![0; 8])
     );
 }
+
+/// One long deterministic run: 40,000 changes in batches of random size over a key space
+/// small enough for many overwrites and deletes, with scans from both ends as it goes.
+#[test]
+fn long_random_sequence_matches_btreemap() {
+    let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let mut src = MemNodes::new();
+    let mut tree = TreeRoot::default();
+    let mut model = Model::new();
+    let mut done = 0;
+    while done < 40_000 {
+        let size = 1 + next() % 300;
+        let mut pending = BTreeMap::new();
+        for _ in 0..size {
+            let key = (next() % 6000).to_be_bytes()[5..].to_vec();
+            let value = match next() % 5 {
+                0 => None,
+                1 => Some(vec![3; 250]),
+                _ => Some(next().to_le_bytes().to_vec()),
+            };
+            pending.insert(key, value);
+        }
+        done += size;
+        tree = apply(&mut src, tree, &batch(&pending)).unwrap();
+        for (k, v) in pending {
+            match v {
+                Some(v) => model.insert(k, v),
+                None => model.remove(&k),
+            };
+        }
+        let lower = Bound::Included((next() % 6000).to_be_bytes()[5..].to_vec());
+        compare_scan(&src, tree, &model, &lower, &Bound::Unbounded, next());
+    }
+    assert_eq!(check_invariants(&src, tree), model.len() as u64);
+    compare_scan(&src, tree, &model, &Bound::Unbounded, &Bound::Unbounded, 0);
+}
