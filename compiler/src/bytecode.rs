@@ -29,7 +29,7 @@ use crate::datum::Datum;
 
 mod validate;
 
-pub use validate::{ValidateError, validate};
+pub use validate::{ValidateError, decode, encode, validate};
 
 /// Bumped whenever the encoding of a [`CodeUnit`] or the meaning of an instruction changes.
 pub const FORMAT_VERSION: u32 = 1;

@@ -18,6 +18,8 @@ pub enum ValidateError {
     BadBlock { block: u32, reason: String },
     /// An instruction refers to something that does not exist or breaks a structural rule.
     BadInstr { block: u32, pc: u32, reason: String },
+    /// The bytes are not a postcard-encoded code unit.
+    Malformed(String),
 }
 
 impl fmt::Display for ValidateError {
@@ -31,6 +33,7 @@ impl fmt::Display for ValidateError {
             ValidateError::BadInstr { block, pc, reason } => {
                 write!(f, "block {block}, instruction {pc}: {reason}")
             }
+            ValidateError::Malformed(why) => write!(f, "malformed code unit: {why}"),
         }
     }
 }
@@ -41,6 +44,28 @@ impl std::error::Error for ValidateError {}
 pub(crate) fn entry_regs(kind: BlockKind, arity: Arity) -> u32 {
     let k = u32::from(kind == BlockKind::Lambda);
     k + u32::from(arity.required) + u32::from(arity.rest)
+}
+
+/// The postcard encoding of `unit` (its first field, the format version, comes first).
+pub fn encode(unit: &CodeUnit) -> Vec<u8> {
+    postcard::to_allocvec(unit).expect("a code unit always serializes")
+}
+
+/// Decodes and validates a code unit. The version is checked before the rest is decoded, so a
+/// unit from another format version is reported as such rather than as garbage.
+pub fn decode(bytes: &[u8]) -> Result<CodeUnit, ValidateError> {
+    let (version, _) = postcard::take_from_bytes::<u32>(bytes)
+        .map_err(|e| ValidateError::Malformed(e.to_string()))?;
+    if version != FORMAT_VERSION {
+        return Err(ValidateError::Version {
+            found: version,
+            expected: FORMAT_VERSION,
+        });
+    }
+    let unit: CodeUnit =
+        postcard::from_bytes(bytes).map_err(|e| ValidateError::Malformed(e.to_string()))?;
+    validate(&unit)?;
+    Ok(unit)
 }
 
 /// Checks every structural invariant the VM relies on. See [`ValidateError`].
