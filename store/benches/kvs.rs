@@ -10,6 +10,7 @@
 
 use std::hint::black_box;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::measurement::WallTime;
@@ -28,8 +29,21 @@ fn raw_key(i: usize) -> [u8; 32] {
     *blake3::hash(&logical_key(i)).as_bytes()
 }
 
-fn value(i: usize, size: usize) -> Vec<u8> {
-    (0..size).map(|j| (i + j) as u8).collect()
+/// A value unique to `(i, version)`. Every benchmark write must change the stored bytes:
+/// SQLite skips writing a row whose new content equals the old, which would let the raw
+/// store skip work that the encrypted one (fresh nonce per write) always does.
+fn value(i: usize, version: u64, size: usize) -> Vec<u8> {
+    let mut v: Vec<u8> = (0..size).map(|j| (i + j) as u8).collect();
+    let stamp = version.to_le_bytes();
+    let n = stamp.len().min(size);
+    v[..n].copy_from_slice(&stamp[..n]);
+    v
+}
+
+/// A new version number for every benchmark write.
+fn next_version() -> u64 {
+    static VERSION: AtomicU64 = AtomicU64::new(1);
+    VERSION.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Indices of one batch, in an order unrelated to key order.
@@ -62,7 +76,7 @@ fn raw_store(dir: &Scratch, size: usize) -> SqliteKvs {
     for window in 0..STORE_KEYS / BATCH {
         let mut batch = WriteBatch::with_capacity(BATCH);
         for i in window * BATCH..(window + 1) * BATCH {
-            batch.put(raw_key(i), value(i, size));
+            batch.put(raw_key(i), value(i, 0, size));
         }
         kvs.commit(&batch).unwrap();
     }
@@ -75,7 +89,7 @@ fn encrypted_store(dir: &Scratch, size: usize) -> EncryptedStore<SqliteKvs> {
     for window in 0..STORE_KEYS / BATCH {
         let mut batch = Batch::new();
         for i in window * BATCH..(window + 1) * BATCH {
-            batch.put(DOMAIN, &logical_key(i), value(i, size));
+            batch.put(DOMAIN, &logical_key(i), value(i, 0, size));
         }
         store.commit(&batch).unwrap();
     }
@@ -83,17 +97,19 @@ fn encrypted_store(dir: &Scratch, size: usize) -> EncryptedStore<SqliteKvs> {
 }
 
 fn raw_put(raw: &mut SqliteKvs, window: usize, size: usize) {
+    let version = next_version();
     let mut batch = WriteBatch::with_capacity(BATCH);
     for i in shuffled(window) {
-        batch.put(raw_key(i), value(i + window, size));
+        batch.put(raw_key(i), value(i, version, size));
     }
     raw.commit(&batch).unwrap();
 }
 
 fn encrypted_put(enc: &mut EncryptedStore<SqliteKvs>, window: usize, size: usize) {
+    let version = next_version();
     let mut batch = Batch::new();
     for i in shuffled(window) {
-        batch.put(DOMAIN, &logical_key(i), value(i + window, size));
+        batch.put(DOMAIN, &logical_key(i), value(i, version, size));
     }
     enc.commit(&batch).unwrap();
 }
@@ -221,7 +237,7 @@ fn small_commit_latency(c: &mut Criterion) {
         b.iter(|| {
             n += 1;
             let mut batch = WriteBatch::with_capacity(1);
-            batch.put(raw_key(n % STORE_KEYS), value(n, 100));
+            batch.put(raw_key(n % STORE_KEYS), value(n, next_version(), 100));
             raw.commit(&batch).unwrap();
         });
     });
@@ -229,7 +245,11 @@ fn small_commit_latency(c: &mut Criterion) {
         b.iter(|| {
             n += 1;
             let mut batch = Batch::new();
-            batch.put(DOMAIN, &logical_key(n % STORE_KEYS), value(n, 100));
+            batch.put(
+                DOMAIN,
+                &logical_key(n % STORE_KEYS),
+                value(n, next_version(), 100),
+            );
             enc.commit(&batch).unwrap();
         });
     });
@@ -247,7 +267,7 @@ fn layer2_cpu(c: &mut Criterion) {
         group.measurement_time(Duration::from_secs(2));
         let mut batch = Batch::new();
         for i in 0..BATCH {
-            batch.put(DOMAIN, &logical_key(i), value(i, size));
+            batch.put(DOMAIN, &logical_key(i), value(i, 0, size));
         }
         group.bench_function("put", |b| b.iter(|| store.commit(&batch).unwrap()));
         group.bench_function("get", |b| {

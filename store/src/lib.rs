@@ -75,5 +75,7 @@ pub mod kvs;
 
 pub use crypto::{KdfParams, Key};
 pub use encrypted::{Batch, Domain, EncryptedStore, Error, RowKey, is_reserved_row};
-pub use kvs::{FaultyKvs, Kvs, KvsError, MemKvs, SqliteKvs, Synchronous, WriteBatch};
+pub use kvs::{
+    FaultyKvs, Kvs, KvsError, MemKvs, SqliteKvs, SqliteOptions, Synchronous, WriteBatch,
+};
 pub mod merkle;

@@ -3,7 +3,7 @@
 mod common;
 
 use common::TempDir;
-use pscheme_store::{Kvs, KvsError, SqliteKvs, Synchronous, WriteBatch};
+use pscheme_store::{Kvs, KvsError, SqliteKvs, SqliteOptions, Synchronous, WriteBatch};
 
 fn one_put() -> WriteBatch {
     let mut batch = WriteBatch::new();
@@ -19,7 +19,10 @@ fn uses_wal_and_every_synchronous_setting_works() {
         .enumerate()
     {
         let path = dir.path().join(format!("s{i}.db"));
-        let mut kvs = SqliteKvs::open_with(&path, sync).unwrap();
+        let options = SqliteOptions::default()
+            .synchronous(sync)
+            .cache_size_kib(512);
+        let mut kvs = SqliteKvs::open_with(&path, options).unwrap();
         kvs.commit(&one_put()).unwrap();
         assert!(
             path.with_extension("db-wal").exists(),

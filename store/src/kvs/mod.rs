@@ -14,7 +14,7 @@ use std::ops::ControlFlow;
 pub use error::KvsError;
 pub use faulty::FaultyKvs;
 pub use mem::MemKvs;
-pub use sqlite::{SqliteKvs, Synchronous};
+pub use sqlite::{SqliteKvs, SqliteOptions, Synchronous};
 
 /// One operation of a [`WriteBatch`].
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -46,6 +46,44 @@ impl Synchronous {
     }
 }
 
+/// Connection settings for [`SqliteKvs::open_with`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SqliteOptions {
+    synchronous: Synchronous,
+    cache_size_kib: u32,
+}
+
+impl SqliteOptions {
+    /// SQLite's own default page cache is 2 MiB; a store whose hot pages exceed the cache
+    /// re-reads and spills pages on every batch, which cost up to 10x in throughput in
+    /// `benches/kvs.rs` (docs/performance.md). The cache grows only as pages are used.
+    pub const DEFAULT_CACHE_SIZE_KIB: u32 = 64 * 1024;
+
+    /// Sets the durability level (default [`Synchronous::Full`]).
+    #[must_use]
+    pub fn synchronous(mut self, synchronous: Synchronous) -> Self {
+        self.synchronous = synchronous;
+        self
+    }
+
+    /// Sets the upper bound of the page cache, in KiB (default
+    /// [`SqliteOptions::DEFAULT_CACHE_SIZE_KIB`]).
+    #[must_use]
+    pub fn cache_size_kib(mut self, kib: u32) -> Self {
+        self.cache_size_kib = kib;
+        self
+    }
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        SqliteOptions {
+            synchronous: Synchronous::Full,
+            cache_size_kib: Self::DEFAULT_CACHE_SIZE_KIB,
+        }
+    }
+}
+
 /// The durable backend: one SQLite file in WAL mode holding one `WITHOUT ROWID` table of
 /// BLOB keys and values. Each [`Kvs::commit`] is one `BEGIN IMMEDIATE` transaction.
 /// The schema is in `docs/storage-format.md`.
@@ -56,13 +94,14 @@ pub struct SqliteKvs {
 }
 
 impl SqliteKvs {
-    /// Opens (creating if missing) the store at `path` with `synchronous=FULL`.
+    /// Opens (creating if missing) the store at `path` with default options
+    /// (`synchronous=FULL`).
     pub fn open(path: impl AsRef<Path>) -> Result<Self, KvsError> {
-        Self::open_with(path, Synchronous::default())
+        Self::open_with(path, SqliteOptions::default())
     }
 
-    /// Opens (creating if missing) the store at `path` with the given durability setting.
-    pub fn open_with(path: impl AsRef<Path>, synchronous: Synchronous) -> Result<Self, KvsError> {
+    /// Opens (creating if missing) the store at `path` with the given options.
+    pub fn open_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self, KvsError> {
         let path = path.as_ref().to_path_buf();
         // SQLite would only say "unable to open database file"; name the missing directory.
         let dir = match path.parent() {
@@ -82,7 +121,7 @@ impl SqliteKvs {
         let conn = Connection::open_with_flags(&path, flags)
             .map_err(|source| sqlite_error(&path, "open database", source))?;
         let mut kvs = Self { conn, path };
-        kvs.configure(synchronous)?;
+        kvs.configure(options)?;
         kvs.init_schema()?;
         Ok(kvs)
     }
@@ -93,7 +132,7 @@ impl SqliteKvs {
         &self.path
     }
 
-    fn configure(&self, synchronous: Synchronous) -> Result<(), KvsError> {
+    fn configure(&self, options: SqliteOptions) -> Result<(), KvsError> {
         let err = |source| sqlite_error(&self.path, "configure connection", source);
         self.conn
             .busy_timeout(Duration::from_secs(5))
@@ -109,7 +148,11 @@ impl SqliteKvs {
             });
         }
         self.conn
-            .pragma_update(None, "synchronous", synchronous.pragma_value())
+            .pragma_update(None, "synchronous", options.synchronous.pragma_value())
+            .map_err(err)?;
+        // A negative cache_size is in KiB rather than pages.
+        self.conn
+            .pragma_update(None, "cache_size", -i64::from(options.cache_size_kib))
             .map_err(err)?;
         Ok(())
     }
