@@ -10,6 +10,8 @@ use crate::expand::ExpandEnv;
 use crate::span::SourceFiles;
 use crate::{codegen, cps, expand, reader};
 
+pub use crate::cps::Optimizations;
+
 /// Lowers an expanded program to a code unit: CPS conversion, closure conversion, code
 /// generation. Calls of built-in primitives (`car`, `+`, ...) are inlined unless the program
 /// itself defines or assigns them. Never fails: every error a program can contain has been
@@ -26,8 +28,18 @@ pub fn compile_program_with(
     files: &SourceFiles,
     redefined: &dyn Fn(&str) -> bool,
 ) -> CodeUnit {
-    let cps = cps::convert(program, redefined);
-    let analysis = cps::analyze(&cps);
+    compile_program_optimized(program, files, redefined, Optimizations::default())
+}
+
+/// [`compile_program_with`] with a choice of optimizations, to measure what each one buys.
+pub fn compile_program_optimized(
+    program: &Program,
+    files: &SourceFiles,
+    redefined: &dyn Fn(&str) -> bool,
+    opts: Optimizations,
+) -> CodeUnit {
+    let cps = cps::convert_with(program, redefined, opts);
+    let analysis = cps::analyze_with(&cps, opts);
     codegen::generate(&cps, &analysis, files)
 }
 

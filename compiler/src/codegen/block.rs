@@ -506,39 +506,37 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
             Source::Reg(r) if usize::from(r.0) < len => usize::from(r.0) + 1,
             _ => 0,
         };
-        let reserved = self.regs.reserve(base, len);
         let target = |i: usize| reg_at(Reg(0), base + i);
-        // Registers read by a later step must not be written by a closure made in place.
-        let mut read: Vec<Reg> = Vec::new();
-        if let Source::Reg(r) = f {
-            read.push(r);
-        }
-        for src in &sources {
-            match src {
-                Source::Reg(r) => read.push(*r),
-                Source::Closure { captures, .. } => {
-                    for c in captures.iter() {
-                        if let Some(Loc::Reg(r)) = self.env.get(c) {
-                            read.push(*r);
-                        }
-                    }
-                }
-                Source::Const(_) | Source::Free(_) => {}
+        // Window registers are taken as they are written: until then, the scratch registers
+        // that closures' captures are loaded into may use them.
+        let mut reserved = Vec::new();
+        // A closure is made in place unless its target is read later: by the procedure, by a
+        // register source, or by the captures of a closure made after it (its own captures are
+        // read before the target is written).
+        for i in 0..sources.len() {
+            let Source::Closure { block, captures } = sources[i] else {
+                continue;
+            };
+            let t = target(i);
+            let read_later = matches!(f, Source::Reg(r) if r == t)
+                || sources.iter().enumerate().any(|(j, src)| match *src {
+                    Source::Reg(r) => r == t,
+                    Source::Closure { captures, .. } if j > i => captures
+                        .iter()
+                        .any(|c| matches!(self.env.get(c), Some(Loc::Reg(r)) if *r == t)),
+                    _ => false,
+                });
+            if read_later {
+                let r = self.scratch();
+                self.emit_closure(r, block, captures);
+                sources[i] = Source::Reg(r);
+            } else {
+                self.emit_closure(t, block, captures);
+                reserved.extend(self.regs.reserve(usize::from(t.0), 1));
+                sources[i] = Source::Reg(t);
             }
         }
-        for (i, src) in sources.iter_mut().enumerate() {
-            if let Source::Closure { block, captures } = *src {
-                let t = target(i);
-                if read.contains(&t) {
-                    let r = self.scratch();
-                    self.emit_closure(r, block, captures);
-                    *src = Source::Reg(r);
-                } else {
-                    self.emit_closure(t, block, captures);
-                    *src = Source::Reg(t);
-                }
-            }
-        }
+        reserved.extend(self.regs.reserve(base, len));
         let mut moves: Vec<(Reg, Reg)> = sources
             .iter()
             .enumerate()
@@ -721,7 +719,7 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
         let captures = self.shared.analysis.free_of(var);
         match self.uses(var) {
             0 => {}
-            1 if !captures.contains(&var) => {
+            1 if !captures.contains(&var) && self.shared.analysis.closures_at_use => {
                 self.env.insert(var, Loc::Deferred { block, captures });
             }
             _ => {

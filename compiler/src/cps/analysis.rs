@@ -8,9 +8,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::Optimizations;
 use super::ir::{Atom, Program, Term, Value, Var};
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Analysis {
     /// Continuations (including top-level `next`s) that become continuation frames.
     pub reified: HashSet<Var>,
@@ -18,6 +19,19 @@ pub struct Analysis {
     pub free: HashMap<Var, Vec<Var>>,
     /// Variables held in a box.
     pub boxed: HashSet<Var>,
+    /// Whether code generation may make a closure used once at its use.
+    pub closures_at_use: bool,
+}
+
+impl Default for Analysis {
+    fn default() -> Self {
+        Analysis {
+            reified: HashSet::new(),
+            free: HashMap::new(),
+            boxed: HashSet::new(),
+            closures_at_use: true,
+        }
+    }
 }
 
 impl Analysis {
@@ -32,11 +46,22 @@ impl Analysis {
 
 /// Analyzes `program`. See the module docs.
 pub fn analyze(program: &Program) -> Analysis {
-    let mut a = Analyzer::default();
+    analyze_with(program, Optimizations::default())
+}
+
+/// [`analyze`] with some optimizations turned off.
+pub fn analyze_with(program: &Program, opts: Optimizations) -> Analysis {
+    let mut a = Analyzer {
+        opts,
+        ..Analyzer::default()
+    };
+    a.out.closures_at_use = opts.closures_at_use;
     for form in &program.forms {
         a.term(&form.term);
         if form.next != program.k0
-            && (a.call_conts.contains(&form.next) || a.captured.contains(&form.next))
+            && (!opts.join_points
+                || a.call_conts.contains(&form.next)
+                || a.captured.contains(&form.next))
         {
             a.out.reified.insert(form.next);
             a.out.free.insert(form.next, vec![program.k0]);
@@ -61,6 +86,7 @@ struct Analyzer {
     /// Variables captured by some closure or continuation frame.
     captured: HashSet<Var>,
     assigned: HashSet<Var>,
+    opts: Optimizations,
 }
 
 fn add_atom(set: &mut HashSet<Var>, a: &Atom) {
@@ -129,7 +155,10 @@ impl Analyzer {
                     inner.remove(p);
                 }
                 let k = cont.var;
-                if self.call_conts.contains(&k) || self.captured.contains(&k) {
+                if !self.opts.join_points
+                    || self.call_conts.contains(&k)
+                    || self.captured.contains(&k)
+                {
                     self.out.reified.insert(k);
                     self.out.free.insert(k, sorted(&inner));
                     self.captured.extend(inner.iter().copied());

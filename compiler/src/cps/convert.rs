@@ -7,8 +7,8 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use super::fold;
 use super::ir::{Atom, Cont, Fun, Program, Term, TopForm, Value, Var};
+use super::{Optimizations, fold};
 use crate::bytecode::{Constant, PrimOp};
 use crate::core::{self, Expr, ExprKind, Lambda, VarId};
 use crate::datum::{Datum, DatumKind};
@@ -18,6 +18,15 @@ use crate::span::Span;
 /// inline primitive unless this program defines or assigns that global, or `redefined` says an
 /// earlier unit did.
 pub fn convert<'p>(program: &'p core::Program, redefined: &'p dyn Fn(&str) -> bool) -> Program {
+    convert_with(program, redefined, Optimizations::default())
+}
+
+/// [`convert`] with some optimizations turned off.
+pub fn convert_with<'p>(
+    program: &'p core::Program,
+    redefined: &'p dyn Fn(&str) -> bool,
+    opts: Optimizations,
+) -> Program {
     let mut set_targets = HashSet::new();
     let mut user_globals = HashSet::new();
     for form in &program.body {
@@ -31,6 +40,7 @@ pub fn convert<'p>(program: &'p core::Program, redefined: &'p dyn Fn(&str) -> bo
         set_targets,
         user_globals,
         redefined,
+        opts,
     };
     let k0 = cv.fresh("k");
     let last = program.body.len().saturating_sub(1);
@@ -90,6 +100,7 @@ struct Converter<'p> {
     user_globals: HashSet<&'p str>,
     /// Globals earlier units defined or assigned.
     redefined: &'p dyn Fn(&str) -> bool,
+    opts: Optimizations,
 }
 
 fn unspecified() -> Atom {
@@ -358,7 +369,9 @@ impl<'p> Converter<'p> {
     }
 
     fn branch(&mut self, cond: Atom, t: &'p Expr, f: &'p Expr, span: Span, ctx: Ctx<'p>) -> Term {
-        if let Atom::Const(Constant::Datum(d)) = &cond {
+        if self.opts.fold_constants
+            && let Atom::Const(Constant::Datum(d)) = &cond
+        {
             let is_false = matches!(d.kind, DatumKind::Bool(false));
             return self.expr(if is_false { f } else { t }, ctx);
         }
@@ -419,6 +432,7 @@ impl<'p> Converter<'p> {
 
     fn call(&mut self, f: &'p Expr, args: &'p [Expr], span: Span, ctx: Ctx<'p>) -> Term {
         if let ExprKind::Global(name) = &f.kind
+            && self.opts.inline_primitives
             && !self.user_globals.contains(name.as_str())
             && !(self.redefined)(name)
             && let Some(op) = PrimOp::lookup(name, args.len())
@@ -464,7 +478,9 @@ impl<'p> Converter<'p> {
     }
 
     fn prim(&mut self, op: PrimOp, atoms: Vec<Atom>, span: Span, ctx: Ctx<'p>) -> Term {
-        if let Some(c) = fold::fold(op, &atoms) {
+        if self.opts.fold_constants
+            && let Some(c) = fold::fold(op, &atoms)
+        {
             return self.ret(ctx, Atom::Const(c), span);
         }
         self.bind(Value::Prim(op, atoms), span, ctx)
