@@ -1,78 +1,414 @@
-//! Printing values (`write` and `display`). Owned by the library helper; this first version
-//! covers the shapes the VM core needs for error reports.
+//! Printing heap values: the `write` and `display` forms.
+//!
+//! Atoms are printed by the compiler's literal printers (`pscheme_compiler::printer`), so what
+//! `write` prints reads back as an equal datum, exactly as for quoted constants. Lists of two
+//! elements headed by `quote`, `quasiquote`, `unquote` or `unquote-splicing` are abbreviated
+//! (`'x`), as the compiler's printer does.
+//!
+//! Shared structure: `write` and `display` label the objects that are part of a cycle (`#0=(1 .
+//! #0#)`), so printing always terminates; `write-shared` labels every object met twice. Both
+//! passes, the search for labels and the printing, use explicit stacks: a million-element list
+//! or a list nested a million deep prints without deep Rust recursion.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use pscheme_compiler::printer::{
+    write_char_literal, write_flonum, write_string_literal, write_symbol,
+};
 
 use crate::heap::Heap;
-use crate::object::Object;
-use crate::value::Value;
+use crate::object::{Object, PortKind};
+use crate::value::{ObjId, Value};
+
+/// How to print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// `write`: readable back; labels for cycles.
+    Write,
+    /// `display`: strings and characters as their contents; labels for cycles.
+    Display,
+    /// `write-shared`: like `Write`, with labels for every shared object.
+    WriteShared,
+}
 
 /// The external representation of `v`, as `write` prints it.
 pub fn write_string(heap: &Heap, v: Value) -> String {
-    let mut out = String::new();
-    print(heap, v, true, &mut out);
-    out
+    to_string(heap, v, Style::Write)
 }
 
 /// `v` as `display` prints it.
 pub fn display_string(heap: &Heap, v: Value) -> String {
+    to_string(heap, v, Style::Display)
+}
+
+pub fn to_string(heap: &Heap, v: Value, style: Style) -> String {
     let mut out = String::new();
-    print(heap, v, false, &mut out);
+    print(heap, v, style, &mut out);
     out
 }
 
-fn print(heap: &Heap, v: Value, write: bool, out: &mut String) {
-    if let Some(n) = v.as_fixnum() {
-        out.push_str(&n.to_string());
-    } else if let Some(c) = v.as_char() {
-        if write {
-            out.push_str("#\\");
+/// Appends the printed form of `v` to `out`.
+pub fn print(heap: &Heap, v: Value, style: Style, out: &mut String) {
+    let labels = find_labels(heap, v, style == Style::WriteShared);
+    Printer {
+        heap,
+        write: style != Style::Display,
+        labels,
+        next_label: 0,
+        out,
+    }
+    .run(v);
+}
+
+/// Objects whose structure the printer walks into.
+fn children(heap: &Heap, id: ObjId) -> &[Value] {
+    match heap.get(id) {
+        Object::Vector(items) => items,
+        _ => &[],
+    }
+}
+
+fn is_compound(heap: &Heap, v: Value) -> bool {
+    matches!(
+        heap.object(v),
+        Some(Object::Pair(..) | Object::Vector(_) | Object::Error(_))
+    )
+}
+
+/// Nodes a plain tree walk may visit before the printer pays for cycle detection: a structure
+/// that is fully walked within this budget cannot contain a cycle.
+const TREE_WALK_BUDGET: usize = 10_000;
+
+/// The objects that need a label: those on a cycle (or, with `all_shared`, met more than once).
+/// The value is `None` until the printer assigns the label's number.
+fn find_labels(heap: &Heap, root: Value, all_shared: bool) -> HashMap<ObjId, Option<usize>> {
+    if !is_compound(heap, root) || (!all_shared && is_small_tree(heap, root)) {
+        return HashMap::new();
+    }
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        OnPath,
+        Done,
+    }
+    let mut state: HashMap<ObjId, State> = HashMap::new();
+    let mut labels = HashMap::new();
+    // Depth-first, with an explicit stack of (object, index of the next child to visit).
+    let mut stack: Vec<(ObjId, usize)> = Vec::new();
+    let enter = |v: Value,
+                 state: &mut HashMap<ObjId, State>,
+                 labels: &mut HashMap<ObjId, Option<usize>>,
+                 stack: &mut Vec<(ObjId, usize)>| {
+        if !is_compound(heap, v) {
+            return;
         }
-        out.push(c);
-    } else if let Some(obj) = heap.object(v) {
-        match obj {
-            Object::String(cs) => {
-                if write {
-                    out.push('"');
-                    for c in cs {
-                        match c {
-                            '"' => out.push_str("\\\""),
-                            '\\' => out.push_str("\\\\"),
-                            '\n' => out.push_str("\\n"),
-                            c => out.push(*c),
+        let Some(id) = v.as_obj() else { return };
+        match state.get(&id) {
+            Some(State::OnPath) => {
+                labels.insert(id, None);
+            }
+            Some(State::Done) => {
+                if all_shared {
+                    labels.insert(id, None);
+                }
+            }
+            None => {
+                state.insert(id, State::OnPath);
+                stack.push((id, 0));
+            }
+        }
+    };
+    enter(root, &mut state, &mut labels, &mut stack);
+    while let Some(&mut (id, ref mut next)) = stack.last_mut() {
+        let child = match heap.get(id) {
+            Object::Pair(a, d) => [*a, *d].get(*next).copied(),
+            Object::Error(e) => [e.message, e.irritants].get(*next).copied(),
+            _ => children(heap, id).get(*next).copied(),
+        };
+        *next += 1;
+        match child {
+            Some(v) => enter(v, &mut state, &mut labels, &mut stack),
+            None => {
+                state.insert(id, State::Done);
+                stack.pop();
+            }
+        }
+    }
+    labels
+}
+
+/// Whether walking `root` as a tree (shared parts visited again) ends within the budget.
+fn is_small_tree(heap: &Heap, root: Value) -> bool {
+    let mut pending = vec![root];
+    let mut visited = 0;
+    while let Some(v) = pending.pop() {
+        visited += 1;
+        if visited > TREE_WALK_BUDGET {
+            return false;
+        }
+        match heap.object(v) {
+            Some(Object::Pair(a, d)) => pending.extend([*d, *a]),
+            Some(Object::Vector(items)) => pending.extend(items.iter().copied()),
+            Some(Object::Error(e)) => pending.extend([e.irritants, e.message]),
+            _ => {}
+        }
+    }
+    true
+}
+
+/// What remains to print, innermost last.
+enum Task {
+    Value(Value),
+    Text(&'static str),
+    /// The rest of a list after an element: `()`, more elements, or a dotted tail.
+    ListTail(Value),
+    /// Elements of vector `id` from `index` on.
+    VectorFrom(ObjId, usize),
+}
+
+struct Printer<'a> {
+    heap: &'a Heap,
+    write: bool,
+    labels: HashMap<ObjId, Option<usize>>,
+    next_label: usize,
+    out: &'a mut String,
+}
+
+impl Printer<'_> {
+    fn run(&mut self, root: Value) {
+        let mut tasks = vec![Task::Value(root)];
+        while let Some(task) = tasks.pop() {
+            match task {
+                Task::Text(text) => self.out.push_str(text),
+                Task::Value(v) => self.value(v, &mut tasks),
+                Task::ListTail(rest) => self.list_tail(rest, &mut tasks),
+                Task::VectorFrom(id, index) => {
+                    let items = children(self.heap, id);
+                    if let Some(&item) = items.get(index) {
+                        if index > 0 {
+                            self.out.push(' ');
+                        }
+                        tasks.push(Task::VectorFrom(id, index + 1));
+                        tasks.push(Task::Value(item));
+                    } else {
+                        self.out.push(')');
+                    }
+                }
+            }
+        }
+    }
+
+    /// Prints `#n#` for a labeled object already printed and returns true; prints `#n=` for one
+    /// printed now.
+    fn label(&mut self, id: ObjId) -> bool {
+        match self.labels.get(&id) {
+            Some(Some(n)) => {
+                let _ = write!(self.out, "#{n}#");
+                true
+            }
+            Some(None) => {
+                let n = self.next_label;
+                self.next_label += 1;
+                self.labels.insert(id, Some(n));
+                let _ = write!(self.out, "#{n}=");
+                false
+            }
+            None => false,
+        }
+    }
+
+    fn list_tail(&mut self, rest: Value, tasks: &mut Vec<Task>) {
+        if rest.is_null() {
+            self.out.push(')');
+            return;
+        }
+        let labeled = rest
+            .as_obj()
+            .is_some_and(|id| self.labels.contains_key(&id));
+        match self.heap.pair(rest) {
+            Some((a, d)) if !labeled => {
+                self.out.push(' ');
+                tasks.push(Task::ListTail(d));
+                tasks.push(Task::Value(a));
+            }
+            _ => {
+                self.out.push_str(" . ");
+                tasks.push(Task::Text(")"));
+                tasks.push(Task::Value(rest));
+            }
+        }
+    }
+
+    fn value(&mut self, v: Value, tasks: &mut Vec<Task>) {
+        if let Some(n) = v.as_fixnum() {
+            let _ = write!(self.out, "{n}");
+            return;
+        }
+        if let Some(c) = v.as_char() {
+            if self.write {
+                let _ = write_char_literal(self.out, c);
+            } else {
+                self.out.push(c);
+            }
+            return;
+        }
+        let Some(id) = v.as_obj() else {
+            self.out.push_str(special_name(v));
+            return;
+        };
+        if self.label(id) {
+            return;
+        }
+        match self.heap.get(id) {
+            Object::Pair(a, d) => {
+                if let Some(prefix) = self.abbreviation(*a, *d) {
+                    self.out.push_str(prefix);
+                    if let Some((quoted, _)) = self.heap.pair(*d) {
+                        tasks.push(Task::Value(quoted));
+                    }
+                    return;
+                }
+                self.out.push('(');
+                tasks.push(Task::ListTail(*d));
+                tasks.push(Task::Value(*a));
+            }
+            Object::Vector(_) => {
+                self.out.push_str("#(");
+                tasks.push(Task::VectorFrom(id, 0));
+            }
+            Object::String(chars) => {
+                if self.write {
+                    let text: String = chars.iter().collect();
+                    let _ = write_string_literal(self.out, &text);
+                } else {
+                    self.out.extend(chars.iter());
+                }
+            }
+            Object::Symbol(s) => {
+                if self.write {
+                    let _ = write_symbol(self.out, &s.name);
+                } else {
+                    self.out.push_str(&s.name);
+                }
+            }
+            Object::Bytevector(bytes) => {
+                self.out.push_str("#u8(");
+                for (i, b) in bytes.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(' ');
+                    }
+                    let _ = write!(self.out, "{b}");
+                }
+                self.out.push(')');
+            }
+            Object::Bignum(n) => {
+                let _ = write!(self.out, "{n}");
+            }
+            Object::Flonum(x) => {
+                let _ = write_flonum(self.out, *x);
+            }
+            Object::Error(e) => {
+                // `#<error "message" irritant ...>`: what a handler printing a condition wants.
+                self.out.push_str("#<error ");
+                tasks.push(Task::Text(">"));
+                match self.heap.list_to_vec(e.irritants) {
+                    Some(irritants) => {
+                        for &x in irritants.iter().rev() {
+                            tasks.push(Task::Value(x));
+                            tasks.push(Task::Text(" "));
                         }
                     }
-                    out.push('"');
-                } else {
-                    out.extend(cs.iter());
-                }
-            }
-            Object::Symbol(s) => out.push_str(&s.name),
-            Object::Pair(..) => {
-                out.push('(');
-                let mut cur = v;
-                let mut first = true;
-                while let Some((a, d)) = heap.pair(cur) {
-                    if !first {
-                        out.push(' ');
+                    None => {
+                        tasks.push(Task::Value(e.irritants));
+                        tasks.push(Task::Text(" . "));
                     }
-                    first = false;
-                    print(heap, a, write, out);
-                    cur = d;
                 }
-                if !cur.is_null() {
-                    out.push_str(" . ");
-                    print(heap, cur, write, out);
-                }
-                out.push(')');
+                tasks.push(Task::Value(e.message));
             }
-            Object::Bignum(n) => out.push_str(&n.to_string()),
-            Object::Flonum(x) => out.push_str(&x.to_string()),
-            other => {
-                out.push_str("#<");
-                out.push_str(other.type_name());
-                out.push('>');
+            other => self.opaque(other),
+        }
+    }
+
+    /// The prefix of `(quote x)` and friends, when `(a . d)` is such a two-element list.
+    fn abbreviation(&self, a: Value, d: Value) -> Option<&'static str> {
+        let prefix = match self.heap.symbol_name(a)? {
+            "quote" => "'",
+            "quasiquote" => "`",
+            "unquote" => ",",
+            "unquote-splicing" => ",@",
+            _ => return None,
+        };
+        let (_, rest) = self.heap.pair(d)?;
+        let d_labeled = d.as_obj().is_some_and(|id| self.labels.contains_key(&id));
+        (rest.is_null() && !d_labeled).then_some(prefix)
+    }
+
+    /// Objects without an external representation: `#<kind detail>`.
+    fn opaque(&mut self, obj: &Object) {
+        let heap = self.heap;
+        let detail = match obj {
+            Object::Primitive(p) => Some(p.name.to_string()),
+            Object::Closure(c) => match heap.get(c.code) {
+                Object::Code(code) => code
+                    .0
+                    .unit
+                    .blocks
+                    .get(c.block as usize)
+                    .and_then(|b| b.name.clone()),
+                _ => None,
+            },
+            Object::Record(r) => {
+                let name = match heap.get(r.rtd) {
+                    Object::RecordType(t) => heap.symbol_name(t.name).unwrap_or("record"),
+                    _ => "record",
+                };
+                let _ = write!(
+                    self.out,
+                    "#<{}>",
+                    name.trim_start_matches('<').trim_end_matches('>')
+                );
+                return;
+            }
+            Object::RecordType(t) => heap.symbol_name(t.name).map(str::to_owned),
+            Object::Process(p) => Some(p.number.to_string()),
+            Object::HashTable(t) => Some(format!("{} entries", t.len)),
+            Object::Port(p) => Some(
+                match p.kind {
+                    PortKind::StringInput { .. } => "string input",
+                    PortKind::StringOutput { .. } => "string output",
+                    PortKind::BytesInput { .. } => "bytevector input",
+                    PortKind::BytesOutput { .. } => "bytevector output",
+                    PortKind::Stdout => "stdout",
+                    PortKind::Stderr => "stderr",
+                    PortKind::Stdin => "stdin",
+                }
+                .to_owned(),
+            ),
+            _ => None,
+        };
+        let kind = match obj {
+            Object::RecordType(_) => "record-type",
+            other => other.type_name(),
+        };
+        match detail {
+            Some(detail) => {
+                let _ = write!(self.out, "#<{kind} {detail}>");
+            }
+            None => {
+                let _ = write!(self.out, "#<{kind}>");
             }
         }
-    } else {
-        out.push_str(&format!("{v:?}"));
+    }
+}
+
+fn special_name(v: Value) -> &'static str {
+    match v {
+        Value::TRUE => "#t",
+        Value::FALSE => "#f",
+        Value::NULL => "()",
+        Value::EOF => "#<eof>",
+        Value::DEFAULT => "#!default",
+        Value::UNINITIALIZED => "#<uninitialized>",
+        _ => "#<unspecified>",
     }
 }

@@ -31,6 +31,7 @@ use num_bigint::BigInt;
 use num_traits::{FromPrimitive, Signed, ToPrimitive};
 
 pub use integer::Rounding;
+pub use real::Transcendental;
 
 /// A Scheme number.
 ///

@@ -444,3 +444,18 @@ fn printed_flonums_read_back_identically() {
         assert_eq!(Number::parse(&text, 10), Some(flo(x)), "{text}");
     }
 }
+
+#[test]
+fn rationalize_finds_the_simplest_rational() {
+    assert_eq!(flo(0.3).rationalize(&flo(0.1)), flo(1.0 / 3.0));
+    assert_eq!(flo(-0.3).rationalize(&flo(0.1)), flo(-1.0 / 3.0));
+    assert_eq!(flo(0.75).rationalize(&flo(0.0)), flo(0.75));
+    assert_eq!(flo(0.7).rationalize(&flo(0.05)), flo(2.0 / 3.0));
+    assert_eq!(fix(3).rationalize(&fix(1)), fix(2));
+    assert_eq!(fix(-3).rationalize(&fix(1)), fix(-2));
+    assert_eq!(fix(1).rationalize(&fix(5)), fix(0));
+    assert_eq!(flo(2.5).rationalize(&fix(1)), flo(2.0));
+    assert_eq!(flo(f64::INFINITY).rationalize(&fix(3)), flo(f64::INFINITY));
+    assert_eq!(fix(3).rationalize(&flo(f64::INFINITY)), flo(0.0));
+    assert!(flo(f64::NAN).rationalize(&fix(1)).is_nan());
+}

@@ -26,10 +26,18 @@ fn num_error(e: NumError, irritants: &[Value]) -> Error {
     Error::with_irritants(e.to_string(), irritants.to_vec())
 }
 
+fn number_of(ctx: &Ctx, v: Value) -> Result<Number, Error> {
+    ctx.heap
+        .number(v)
+        .ok_or_else(|| Error::wrong_type("number", v))
+}
+
 /// Argument `position` (1-based) of a variadic primitive as a number.
 fn arg(ctx: &Ctx, args: &[Value], position: usize) -> Result<Number, Error> {
     let v = args[position - 1];
-    ctx.heap.number(v).ok_or_else(|| Error::wrong_arg("number", position, v))
+    ctx.heap
+        .number(v)
+        .ok_or_else(|| Error::wrong_arg("number", position, v))
 }
 
 fn register_predicates(m: &mut Module) {
@@ -53,19 +61,25 @@ fn register_predicates(m: &mut Module) {
     m.func("zero?", |_: &mut Ctx, n: Number| n.is_zero());
     m.func("positive?", |_: &mut Ctx, n: Number| n.is_positive());
     m.func("negative?", |_: &mut Ctx, n: Number| n.is_negative());
-    m.func("odd?", |_: &mut Ctx, n: Number| {
-        n.is_odd().map_err(|e| num_error(e, &[]))
+    m.func("odd?", |ctx: &mut Ctx, v: Value| {
+        number_of(ctx, v)?.is_odd().map_err(|e| num_error(e, &[v]))
     });
-    m.func("even?", |_: &mut Ctx, n: Number| {
-        n.is_even().map_err(|e| num_error(e, &[]))
+    m.func("even?", |ctx: &mut Ctx, v: Value| {
+        number_of(ctx, v)?.is_even().map_err(|e| num_error(e, &[v]))
     });
 }
 
 fn register_arithmetic(m: &mut Module) {
     m.raw("+", PrimArity::at_least(0), |ctx, args| {
+        if let Some(sum) = fixnum_fold(args, 0, i64::checked_add) {
+            return ret(ctx, Number::Fixnum(sum));
+        }
         fold(ctx, args, Number::Fixnum(0), |a, b| Ok(a + b))
     });
     m.raw("*", PrimArity::at_least(0), |ctx, args| {
+        if let Some(product) = fixnum_fold(args, 1, i64::checked_mul) {
+            return ret(ctx, Number::Fixnum(product));
+        }
         fold(ctx, args, Number::Fixnum(1), |a, b| Ok(a * b))
     });
     m.raw("-", PrimArity::at_least(1), |ctx, args| {
@@ -78,7 +92,9 @@ fn register_arithmetic(m: &mut Module) {
     m.raw("/", PrimArity::at_least(1), |ctx, args| {
         if args.len() == 1 {
             let n = arg(ctx, args, 1)?;
-            let r = Number::Fixnum(1).divide(&n).map_err(|e| num_error(e, args))?;
+            let r = Number::Fixnum(1)
+                .divide(&n)
+                .map_err(|e| num_error(e, args))?;
             return ret(ctx, r);
         }
         fold_from_first(ctx, args, Number::divide)
@@ -93,7 +109,8 @@ fn register_arithmetic(m: &mut Module) {
     m.func("magnitude", |_: &mut Ctx, n: Number| n.abs());
     m.func("square", |_: &mut Ctx, n: Number| n.square());
 
-    let comparisons: [(&'static str, fn(Ordering) -> bool); 5] = [
+    type Holds = fn(Ordering) -> bool;
+    let comparisons: [(&'static str, Holds); 5] = [
         ("=", Ordering::is_eq),
         ("<", Ordering::is_lt),
         (">", Ordering::is_gt),
@@ -111,8 +128,13 @@ fn ret(ctx: &mut Ctx, n: Number) -> PrimResult {
     Ok(Action::Return(ctx.heap.number_value(n)))
 }
 
-/// Folds `op` over the arguments starting from `init`, with a fixnum fast path for `+` and `*`
-/// that allocates nothing until the result is known.
+/// The common case of `+` and `*`: every argument a fixnum and no overflow. `None` sends the
+/// caller to the general path.
+fn fixnum_fold(args: &[Value], init: i64, op: fn(i64, i64) -> Option<i64>) -> Option<i64> {
+    args.iter().try_fold(init, |acc, v| op(acc, v.as_fixnum()?))
+}
+
+/// Folds `op` over the arguments starting from `init`.
 fn fold(
     ctx: &mut Ctx,
     args: &[Value],
@@ -178,9 +200,16 @@ fn register_integer_ops(m: &mut Module) {
     }
     m.raw("floor-remainder", PrimArity::exactly(2), |ctx, args| {
         let (n, d) = (arg(ctx, args, 1)?, arg(ctx, args, 2)?);
-        ret(ctx, n.remainder(&d, Rounding::Floor).map_err(|e| num_error(e, args))?)
+        ret(
+            ctx,
+            n.remainder(&d, Rounding::Floor)
+                .map_err(|e| num_error(e, args))?,
+        )
     });
-    for (name, rounding) in [("floor/", Rounding::Floor), ("truncate/", Rounding::Truncate)] {
+    for (name, rounding) in [
+        ("floor/", Rounding::Floor),
+        ("truncate/", Rounding::Truncate),
+    ] {
         m.raw(name, PrimArity::exactly(2), move |ctx, args| {
             let (n, d) = (arg(ctx, args, 1)?, arg(ctx, args, 2)?);
             let (q, r) = n.div_rem(&d, rounding).map_err(|e| num_error(e, args))?;
@@ -195,12 +224,14 @@ fn register_integer_ops(m: &mut Module) {
         fold(ctx, args, Number::Fixnum(1), Number::lcm)
     });
     m.func("numerator", |ctx: &mut Ctx, v: Value| {
-        let n = ctx.heap.number(v).ok_or_else(|| Error::wrong_type("number", v))?;
-        n.numerator().map_err(|e| num_error(e, &[v]))
+        number_of(ctx, v)?
+            .numerator()
+            .map_err(|e| num_error(e, &[v]))
     });
     m.func("denominator", |ctx: &mut Ctx, v: Value| {
-        let n = ctx.heap.number(v).ok_or_else(|| Error::wrong_type("number", v))?;
-        n.denominator().map_err(|e| num_error(e, &[v]))
+        number_of(ctx, v)?
+            .denominator()
+            .map_err(|e| num_error(e, &[v]))
     });
     m.raw("expt", PrimArity::exactly(2), |ctx, args| {
         let (base, exponent) = (arg(ctx, args, 1)?, arg(ctx, args, 2)?);
@@ -232,23 +263,32 @@ fn register_real_ops(m: &mut Module) {
         ("acos", Transcendental::Acos),
     ];
     for (name, function) in functions {
-        m.func(name, move |_: &mut Ctx, n: Number| n.transcendental(function));
+        m.func(name, move |_: &mut Ctx, n: Number| {
+            n.transcendental(function)
+        });
     }
-    m.func("log", |_: &mut Ctx, n: Number, base: Option<Number>| match base {
-        Some(base) => n.log_base(&base),
-        None => n.transcendental(Transcendental::Log),
-    });
-    m.func("atan", |_: &mut Ctx, y: Number, x: Option<Number>| match x {
-        Some(x) => y.atan2(&x),
-        None => y.transcendental(Transcendental::Atan),
-    });
+    m.func(
+        "log",
+        |_: &mut Ctx, n: Number, base: Option<Number>| match base {
+            Some(base) => n.log_base(&base),
+            None => n.transcendental(Transcendental::Log),
+        },
+    );
+    m.func(
+        "atan",
+        |_: &mut Ctx, y: Number, x: Option<Number>| match x {
+            Some(x) => y.atan2(&x),
+            None => y.transcendental(Transcendental::Atan),
+        },
+    );
 }
 
 fn register_conversions(m: &mut Module) {
     for name in ["exact", "inexact->exact"] {
         m.func(name, |ctx: &mut Ctx, v: Value| {
-            let n = ctx.heap.number(v).ok_or_else(|| Error::wrong_type("number", v))?;
-            n.to_exact().map_err(|e| num_error(e, &[v]))
+            number_of(ctx, v)?
+                .to_exact()
+                .map_err(|e| num_error(e, &[v]))
         });
     }
     for name in ["inexact", "exact->inexact"] {
@@ -257,7 +297,10 @@ fn register_conversions(m: &mut Module) {
     m.func(
         "number->string",
         |ctx: &mut Ctx, v: Value, radix: Option<Value>| -> Result<String, Error> {
-            let n = ctx.heap.number(v).ok_or_else(|| Error::wrong_arg("number", 1, v))?;
+            let n = ctx
+                .heap
+                .number(v)
+                .ok_or_else(|| Error::wrong_arg("number", 1, v))?;
             let radix = radix_arg(radix)?;
             n.to_string_radix(radix).map_err(|e| num_error(e, &[v]))
         },
