@@ -1,3 +1,88 @@
-//! The `pscheme` command.
+//! The `pscheme` command: `pscheme run program.scm` compiles a program and runs all its
+//! processes; `pscheme disasm program.scm` prints the compiled bytecode.
 
-fn main() {}
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use pscheme_vm::Vm;
+use pscheme_vm::run::{EXIT_FAILURE, EXIT_INTERNAL, Stream};
+
+#[derive(Parser)]
+#[command(name = "pscheme", version, about = "A persistent Scheme")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile and run a program until all its processes are done or blocked forever.
+    Run {
+        /// The program's source file.
+        program: PathBuf,
+    },
+    /// Print the bytecode the compiler makes of a program.
+    Disasm {
+        /// The program's source file.
+        program: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Run { program } => run(&program),
+        Command::Disasm { program } => disasm(&program),
+    };
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// Reads the program and creates a VM, or explains why not and gives the exit status.
+fn prepare(path: &Path) -> Result<(Vm, String, String), i32> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("pscheme: cannot read {}: {e}", path.display());
+        EXIT_INTERNAL
+    })?;
+    let vm = Vm::new().map_err(|e| {
+        eprintln!("pscheme: internal error: {e}");
+        EXIT_INTERNAL
+    })?;
+    Ok((vm, text, path.display().to_string()))
+}
+
+fn run(path: &Path) -> i32 {
+    let (mut vm, text, name) = match prepare(path) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    vm.run_program(&text, &name, &mut |stream, s| match stream {
+        Stream::Stdout => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(s.as_bytes());
+            let _ = out.flush();
+        }
+        Stream::Stderr => {
+            let _ = std::io::stderr().lock().write_all(s.as_bytes());
+        }
+    })
+}
+
+fn disasm(path: &Path) -> i32 {
+    let (mut vm, text, name) = match prepare(path) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    match vm.compile(&text, &name) {
+        Ok(compiled) => {
+            eprint!("{}", vm.render_warnings(&compiled));
+            print!("{}", pscheme_compiler::disasm::disassemble(&compiled.unit));
+            0
+        }
+        Err(e) => {
+            eprint!("{e}");
+            EXIT_FAILURE
+        }
+    }
+}

@@ -1,8 +1,25 @@
-//! Boot: loads the Scheme prelude (`stdlib/*.scm`, compiled when the VM is created).
+//! Boot: compiles and runs the Scheme prelude (`stdlib/*.scm`, embedded at build time by
+//! `build.rs`) when the VM is created.
 
+use crate::sched::Idle;
 use crate::{RunError, Vm};
 
-/// Compiles and runs the prelude files in order.
-pub(crate) fn load_prelude(_vm: &mut Vm) -> Result<(), RunError> {
+include!(concat!(env!("OUT_DIR"), "/prelude.rs"));
+
+/// Compiles and runs the prelude files in order; any error is a bug in `stdlib/`.
+pub(crate) fn load_prelude(vm: &mut Vm) -> Result<(), RunError> {
+    for (name, text) in PRELUDE {
+        let pid = vm.start(text, name)?;
+        let idle = vm.run_to_completion();
+        vm.unpin(pid);
+        if let Some(report) = vm.take_reports().into_iter().next() {
+            return Err(RunError::Prelude(format!("{name}: {report}")));
+        }
+        if idle != Idle::AllDone {
+            return Err(RunError::Prelude(format!(
+                "{name}: did not finish ({idle:?})"
+            )));
+        }
+    }
     Ok(())
 }

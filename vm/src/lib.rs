@@ -12,6 +12,7 @@
 //! `docs/vm.md` describes the design; `/work/notes/vm-api.md` is the guide for primitive writers.
 
 mod boot;
+mod compile;
 mod control;
 pub mod convert;
 pub mod encode;
@@ -27,6 +28,7 @@ pub mod object;
 pub mod prim;
 mod prims;
 pub mod printer;
+pub mod run;
 pub mod sched;
 pub mod value;
 mod vm;
@@ -38,6 +40,7 @@ pub use error::Error;
 pub use heap::Heap;
 pub use object::Object;
 pub use prim::{Action, Ctx, FromValue, IntoValue, PrimResult, Registry};
+pub use run::{RunOutput, run_source};
 pub use sched::Idle;
 pub use value::{ObjId, Value};
 pub use vm::{ProcessReport, Vm};
@@ -50,6 +53,8 @@ pub enum RunError {
     /// The source did not compile; the diagnostics are rendered.
     Compile(String),
     Load(load::LoadError),
+    /// The prelude (`stdlib/`) failed: a bug in the VM's Scheme library.
+    Prelude(String),
 }
 
 impl std::fmt::Display for RunError {
@@ -57,6 +62,7 @@ impl std::fmt::Display for RunError {
         match self {
             RunError::Compile(text) => f.write_str(text),
             RunError::Load(e) => write!(f, "{e}"),
+            RunError::Prelude(e) => write!(f, "prelude: {e}"),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::heap::Heap;
 use crate::interp::SliceEnd;
 use crate::native::NativeKind;
-use crate::object::{Mailbox, Object, ProcState, ProcStatus, Process, Scheduler};
+use crate::object::{Object, ProcState, ProcStatus, Process, Scheduler};
 use crate::prim::Wait;
 use crate::value::{ObjId, Value};
 use crate::vm::{SLICE_FUEL, Vm};

@@ -7,7 +7,7 @@ use pscheme_compiler::span::SourceFiles;
 
 use crate::heap::Heap;
 use crate::load::LoadError;
-use crate::object::{Object, ProcStatus, Scheduler};
+use crate::object::{Object, ProcStatus};
 use crate::prim::{Host, Registry};
 use crate::value::{ObjId, Value};
 
