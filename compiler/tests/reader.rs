@@ -109,6 +109,7 @@ fn characters() {
     }
     assert_eq!(written(r"(#\a #\b)"), r"(#\a #\b)");
     assert_eq!(written(r"(#\))"), r"(#\))");
+    assert_eq!(written(r"(#\(a #\;b)"), r"(#\( a #\; b)");
 }
 
 #[test]

@@ -231,8 +231,8 @@ fn quoted(lex: &mut Lexer<'_, RawToken>, close: char) -> Result<String, LexError
 }
 
 /// Decodes a character literal whose `#\` is already consumed: `#\a`, `#\(`, `#\space`,
-/// `#\x41`. The first character is always taken; a name or hex code continues up to the next
-/// delimiter.
+/// `#\x41`. The first character is always taken; unless it is a delimiter, a name or hex code
+/// continues up to the next delimiter.
 fn character(lex: &mut Lexer<'_, RawToken>) -> Result<CharLit, LexError> {
     let rest = lex.remainder();
     let mut chars = rest.chars();
@@ -243,7 +243,12 @@ fn character(lex: &mut Lexer<'_, RawToken>) -> Result<CharLit, LexError> {
         });
     };
     let tail = chars.as_str();
-    let tail_len = tail.find(is_delimiter).unwrap_or(tail.len());
+    // A delimiter stands alone: `#\(a` is `#\(` then `a`.
+    let tail_len = if is_delimiter(first) {
+        0
+    } else {
+        tail.find(is_delimiter).unwrap_or(tail.len())
+    };
     let len = first.len_utf8() + tail_len;
     lex.bump(len);
     if tail_len == 0 {
