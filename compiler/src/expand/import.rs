@@ -53,50 +53,49 @@ impl Expander<'_> {
     }
 
     fn check_import_set(&mut self, set: &Stx) {
-        let Some(name) = self.library_name(set) else {
-            self.error(
-                set.span,
-                "malformed import set",
-                "expected a library name such as (scheme base)",
-            );
-            return;
-        };
-        let head = name.split(' ').next().unwrap_or_default();
-        match head {
+        let modifier = set.as_list().and_then(|parts| match parts {
+            [head, inner, ..] if inner.as_list().is_some() => {
+                let word = self.idents.name(head.as_ident()?).to_string();
+                ["only", "except", "prefix", "rename"]
+                    .contains(&word.as_str())
+                    .then_some((word, inner.clone()))
+            }
+            _ => None,
+        });
+        match modifier {
             // `only` and `except` narrow what is visible; every standard binding stays available
             // in pscheme, so checking the library is all there is to do.
-            "only" | "except" => match set.as_list().and_then(|p| p.get(1)) {
-                Some(inner) => self.check_import_set(inner),
+            Some((word, inner)) if word == "only" || word == "except" => {
+                self.check_import_set(&inner)
+            }
+            Some((word, _)) => {
+                self.error(
+                    set.span,
+                    format!("`{word}` import sets are not supported"),
+                    "pscheme has one global namespace holding every standard binding; see docs/language.md",
+                );
+            }
+            None => match self.library_name(set) {
+                Some(name) if LIBRARIES.contains(&name.as_str()) => {}
+                Some(name) => {
+                    let known: Vec<String> = LIBRARIES.iter().map(|l| format!("({l})")).collect();
+                    self.error(
+                        set.span,
+                        format!("unknown library ({name})"),
+                        format!(
+                            "pscheme provides the standard libraries: {}",
+                            known.join(" ")
+                        ),
+                    );
+                }
                 None => {
                     self.error(
                         set.span,
-                        format!("malformed `{head}` import set"),
-                        format!("expected ({head} (library name) identifier ...)"),
+                        "malformed import set",
+                        "expected a library name such as (scheme base)",
                     );
                 }
             },
-            "prefix" | "rename" => {
-                self.error(
-                    set.span,
-                    format!("`{head}` import sets are not supported"),
-                    "pscheme has one global namespace with every standard binding; see docs/language.md",
-                );
-            }
-            _ if LIBRARIES.contains(&name.as_str()) => {}
-            _ => {
-                self.error(
-                    set.span,
-                    format!("unknown library ({name})"),
-                    format!(
-                        "pscheme provides the standard libraries: {}",
-                        LIBRARIES
-                            .iter()
-                            .map(|l| format!("({l})"))
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    ),
-                );
-            }
         }
     }
 

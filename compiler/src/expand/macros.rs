@@ -7,7 +7,7 @@ use crate::core::Expr;
 use crate::span::Span;
 
 use super::env::{Binding, EnvId, MacroId, TOP};
-use super::expander::{Expander, TopEntry, unspecified};
+use super::expander::{Expander, TopEntry};
 use super::forms::usage;
 use super::special::Special;
 use super::syntax::{IdentId, Stx};
@@ -170,17 +170,17 @@ impl Expander<'_> {
             Some(super::syntax::SyntaxKind::Const(crate::datum::DatumKind::Str(s))) => s.clone(),
             _ => String::from("syntax error"),
         };
-        let mut details = Vec::new();
+        let mut message = message;
         for item in items.iter().skip(2) {
             if let Ok(datum) = self.idents.to_datum(item, &mut budget) {
-                details.push(crate::printer::write(&datum));
+                message.push(' ');
+                message.push_str(&crate::printer::write(&datum));
             }
         }
-        if details.is_empty() {
-            self.report(crate::diagnostic::Diagnostic::error(span, message));
-            unspecified(span)
-        } else {
-            self.error(span, message, details.join(" "))
-        }
+        self.error(
+            span,
+            message,
+            "reported by `syntax-error` in the expansion of a macro",
+        )
     }
 }

@@ -1,0 +1,8 @@
+(define (classify x)
+  (cond ((assv x (quote ((1 . one)))) => cdr)
+        ((< x 0) (quote negative))
+        ((memv x (quote (2 3))))
+        (else (case (* x 2)
+                ((2 3 5 7) (quote prime))
+                ((10) => (lambda (v) v))
+                (else (quote composite))))))

@@ -1,0 +1,1 @@
+(define ((adder n) m) (+ n m))

@@ -1,0 +1,3 @@
+(guard (e ((symbol? e) (list (quote caught) e))
+          ((string? e) => string-length))
+  (raise (quote boom)))

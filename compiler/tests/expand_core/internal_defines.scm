@@ -1,0 +1,5 @@
+(define (f x)
+  (define y (* x 2))
+  (display y)
+  (define (g) (+ x y))
+  (g))

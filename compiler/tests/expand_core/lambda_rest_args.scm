@@ -1,0 +1,2 @@
+(define (f a b . rest) (list a b rest))
+(define g (lambda args args))

@@ -1,0 +1,3 @@
+(define p (delay (begin (display "once") 42)))
+(define s (delay-force (loop)))
+(force p)

@@ -1,0 +1,1 @@
+(define-library (foo) (export x))

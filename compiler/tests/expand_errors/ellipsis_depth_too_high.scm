@@ -1,0 +1,1 @@
+(define-syntax bad (syntax-rules () ((_ (a b ...) ...) (list b ...))))

@@ -1,0 +1,1 @@
+(define-syntax bad (syntax-rules () ((_ x) (list 1 ...))))

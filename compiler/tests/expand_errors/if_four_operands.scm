@@ -1,0 +1,2 @@
+(define (f x)
+  (if (> x 0) (display "pos") (display "neg") (newline)))

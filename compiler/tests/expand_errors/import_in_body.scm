@@ -1,0 +1,1 @@
+(define (f) (import (scheme base)) 1)

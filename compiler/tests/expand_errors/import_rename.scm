@@ -1,0 +1,1 @@
+(import (rename (scheme base) (car first)))

@@ -1,0 +1,2 @@
+(define-syntax forever (syntax-rules () ((_ x) (forever (x)))))
+(forever 1)

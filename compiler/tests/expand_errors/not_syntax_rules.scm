@@ -1,0 +1,1 @@
+(define-syntax m (lambda (x) x))

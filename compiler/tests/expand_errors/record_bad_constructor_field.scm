@@ -1,0 +1,1 @@
+(define-record-type point (make-point x z) point? (x point-x) (y point-y))

@@ -1,0 +1,2 @@
+(define-syntax m (syntax-rules () ((_) 1)))
+(set! m 2)

@@ -1,0 +1,1 @@
+(import (scheme base) (srfi 1) (scheme writer))
