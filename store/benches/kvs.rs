@@ -29,15 +29,27 @@ fn raw_key(i: usize) -> [u8; 32] {
     *blake3::hash(&logical_key(i)).as_bytes()
 }
 
-/// A value unique to `(i, version)`. Every benchmark write must change the stored bytes:
-/// SQLite skips writing a row whose new content equals the old, which would let the raw
-/// store skip work that the encrypted one (fresh nonce per write) always does.
+/// A value unique to `(i, version)`, every 8-byte word different from other versions.
+/// Every benchmark write must change all its bytes: SQLite skips rewriting a row, and each
+/// overflow page of it, whose new content equals the old, which would let the raw store
+/// skip work that the encrypted one (fresh nonce per write) always does.
 fn value(i: usize, version: u64, size: usize) -> Vec<u8> {
-    let mut v: Vec<u8> = (0..size).map(|j| (i + j) as u8).collect();
-    let stamp = version.to_le_bytes();
-    let n = stamp.len().min(size);
-    v[..n].copy_from_slice(&stamp[..n]);
+    let seed = splitmix64((i as u64) ^ splitmix64(version));
+    let mut v = Vec::with_capacity(size + 8);
+    let mut word = 0u64;
+    while v.len() < size {
+        v.extend_from_slice(&splitmix64(seed.wrapping_add(word)).to_le_bytes());
+        word += 1;
+    }
+    v.truncate(size);
     v
+}
+
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// A new version number for every benchmark write.

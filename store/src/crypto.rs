@@ -176,25 +176,20 @@ impl Sealer {
         Ok(())
     }
 
-    /// Opens a value made by [`Sealer::seal_into`] with the same `aad`; `None` if it is
-    /// too short, was altered, or was sealed under another key or `aad`.
-    pub(crate) fn open(&self, aad: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
-        if sealed.len() < SEAL_OVERHEAD {
-            return None;
-        }
-        let (nonce, rest) = sealed.split_at(NONCE_LEN);
-        let (ciphertext, tag) = rest.split_at(rest.len() - TAG_LEN);
-        let nonce: &[u8; NONCE_LEN] = nonce.try_into().ok()?;
-        let tag: &[u8; TAG_LEN] = tag.try_into().ok()?;
-        let mut plaintext = ciphertext.to_vec();
+    /// Opens a value made by [`Sealer::seal_into`] with the same `aad`, in place: `sealed`
+    /// becomes the plaintext. `None` if it is too short, was altered, or was sealed under
+    /// another key or `aad`.
+    pub(crate) fn open(&self, aad: &[u8], mut sealed: Vec<u8>) -> Option<Vec<u8>> {
+        let plain_len = sealed.len().checked_sub(SEAL_OVERHEAD)?;
+        let (nonce, rest) = sealed.split_at_mut(NONCE_LEN);
+        let (ciphertext, tag) = rest.split_at_mut(plain_len);
+        let nonce: &[u8; NONCE_LEN] = (&*nonce).try_into().ok()?;
+        let tag: &[u8; TAG_LEN] = (&*tag).try_into().ok()?;
         self.cipher
-            .decrypt_inout_detached(
-                nonce.into(),
-                aad,
-                plaintext.as_mut_slice().into(),
-                tag.into(),
-            )
+            .decrypt_inout_detached(nonce.into(), aad, ciphertext.into(), tag.into())
             .ok()?;
-        Some(plaintext)
+        sealed.truncate(NONCE_LEN + plain_len);
+        sealed.drain(..NONCE_LEN);
+        Some(sealed)
     }
 }

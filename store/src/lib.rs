@@ -10,7 +10,9 @@
 //! order, and [`Kvs::commit`] one [`WriteBatch`] of puts and deletes atomically and durably.
 //! Backends: [`SqliteKvs`] (the real one), [`MemKvs`] (tests), and [`FaultyKvs`], a wrapper
 //! over any backend that fails a commit midway through the backend's own transaction, or
-//! fails reads, after a chosen number of operations. Errors are [`KvsError`].
+//! fails reads, after a chosen number of operations. Errors are [`KvsError`]. A new backend
+//! proves itself by passing the conformance suite in `store/tests/common/kvs_conformance.rs`
+//! (one `kvs_conformance!` line in `store/tests/kvs_conformance.rs`).
 //!
 //! # Layer 2: [`encrypted`], the encrypted byte store
 //!

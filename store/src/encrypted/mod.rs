@@ -112,7 +112,7 @@ impl<K: Kvs> EncryptedStore<K> {
         let check = kvs
             .get(KEY_CHECK_ROW.as_bytes())?
             .ok_or(Error::MissingKeyCheck)?;
-        match keys.sealer.open(&aad(&KEY_CHECK_ROW), &check) {
+        match keys.sealer.open(&aad(&KEY_CHECK_ROW), check) {
             None => Err(Error::WrongPassphrase),
             // Authentic but different: only someone holding the key could have written it.
             Some(plain) if plain != KEY_CHECK_PLAINTEXT => {
@@ -139,7 +139,7 @@ impl<K: Kvs> EncryptedStore<K> {
             return Err(Error::Tampered { row: *row });
         }
         self.sealer
-            .open(&aad(row), &sealed)
+            .open(&aad(row), sealed)
             .map(Some)
             .ok_or(Error::Tampered { row: *row })
     }

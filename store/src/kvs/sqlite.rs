@@ -47,18 +47,13 @@ impl Synchronous {
 }
 
 /// Connection settings for [`SqliteKvs::open_with`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SqliteOptions {
     synchronous: Synchronous,
-    cache_size_kib: u32,
+    cache_size_kib: Option<u32>,
 }
 
 impl SqliteOptions {
-    /// SQLite's own default page cache is 2 MiB; a store whose hot pages exceed the cache
-    /// re-reads and spills pages on every batch, which cost up to 10x in throughput in
-    /// `benches/kvs.rs` (docs/performance.md). The cache grows only as pages are used.
-    pub const DEFAULT_CACHE_SIZE_KIB: u32 = 64 * 1024;
-
     /// Sets the durability level (default [`Synchronous::Full`]).
     #[must_use]
     pub fn synchronous(mut self, synchronous: Synchronous) -> Self {
@@ -66,21 +61,13 @@ impl SqliteOptions {
         self
     }
 
-    /// Sets the upper bound of the page cache, in KiB (default
-    /// [`SqliteOptions::DEFAULT_CACHE_SIZE_KIB`]).
+    /// Bounds SQLite's page cache, in KiB (default: SQLite's own, 2 MiB). On the 10 MB
+    /// store of `benches/kvs.rs` a 64 MiB cache measured no faster, as the OS page cache
+    /// serves the misses; this is a knob for larger stores, not a known win.
     #[must_use]
     pub fn cache_size_kib(mut self, kib: u32) -> Self {
-        self.cache_size_kib = kib;
+        self.cache_size_kib = Some(kib);
         self
-    }
-}
-
-impl Default for SqliteOptions {
-    fn default() -> Self {
-        SqliteOptions {
-            synchronous: Synchronous::Full,
-            cache_size_kib: Self::DEFAULT_CACHE_SIZE_KIB,
-        }
     }
 }
 
@@ -150,10 +137,12 @@ impl SqliteKvs {
         self.conn
             .pragma_update(None, "synchronous", options.synchronous.pragma_value())
             .map_err(err)?;
-        // A negative cache_size is in KiB rather than pages.
-        self.conn
-            .pragma_update(None, "cache_size", -i64::from(options.cache_size_kib))
-            .map_err(err)?;
+        if let Some(kib) = options.cache_size_kib {
+            // A negative cache_size is in KiB rather than pages.
+            self.conn
+                .pragma_update(None, "cache_size", -i64::from(kib))
+                .map_err(err)?;
+        }
         Ok(())
     }
 
