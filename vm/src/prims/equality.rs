@@ -41,7 +41,7 @@ pub(crate) fn register(registry: &mut Registry) {
 
 /// Comparisons `equal?` makes before it starts remembering the object pairs it has seen. Acyclic
 /// structures below this size never pay for the bookkeeping.
-const UNTRACKED_STEPS: usize = 100_000;
+const UNTRACKED_STEPS: usize = 1_000_000;
 
 /// `equal?`: structural equality of pairs, vectors, strings and bytevectors; `eqv?` on the rest.
 pub(crate) fn equal(heap: &Heap, a: Value, b: Value) -> bool {
