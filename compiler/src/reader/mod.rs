@@ -1,6 +1,6 @@
 //! The reader: source text to [`Datum`]s with spans.
 //!
-//! [`lexer`] cuts the text with logos, [`tokens`] classifies and positions the tokens and keeps
+//! `lexer` cuts the text with logos, `tokens` classifies and positions the tokens and keeps
 //! track of nesting, and the lalrpop grammar (`grammar.lalrpop`) assembles datums. The reader
 //! stops at the first error: a [`Diagnostic`] naming where, what was found and what was expected.
 //!
