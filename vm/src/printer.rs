@@ -412,3 +412,107 @@ fn special_name(v: Value) -> &'static str {
         _ => "#<unspecified>",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(heap: &mut Heap, items: &[Value]) -> Value {
+        heap.list(items)
+    }
+
+    fn set_cdr(heap: &mut Heap, pair: Value, v: Value) {
+        if let Object::Pair(_, d) = heap.get_mut(pair.as_obj().expect("a pair")) {
+            *d = v;
+        }
+    }
+
+    #[test]
+    fn atoms_print_like_literals() {
+        let mut h = Heap::new();
+        let s = h.string("a\"b\nc");
+        let sym = h.intern_value("hello world");
+        let x = h.flonum(1.0);
+        assert_eq!(write_string(&h, s), "\"a\\\"b\\nc\"");
+        assert_eq!(display_string(&h, s), "a\"b\nc");
+        assert_eq!(write_string(&h, sym), "|hello world|");
+        assert_eq!(display_string(&h, sym), "hello world");
+        assert_eq!(write_string(&h, x), "1.0");
+        assert_eq!(write_string(&h, Value::char(' ')), "#\\space");
+        assert_eq!(display_string(&h, Value::char('a')), "a");
+        assert_eq!(write_string(&h, Value::NULL), "()");
+        assert_eq!(write_string(&h, Value::EOF), "#<eof>");
+    }
+
+    #[test]
+    fn lists_vectors_and_abbreviations() {
+        let mut h = Heap::new();
+        let quote = h.intern_value("quote");
+        let a = h.intern_value("a");
+        let quoted = list(&mut h, &[quote, a]);
+        let dotted = h.cons(Value::small(1), Value::small(2));
+        let v = h.alloc_value(Object::Vector(vec![quoted, dotted, Value::TRUE]));
+        assert_eq!(write_string(&h, v), "#('a (1 . 2) #t)");
+        let three = list(&mut h, &[quote, a, a]);
+        assert_eq!(write_string(&h, three), "(quote a a)");
+        let b = h.alloc_value(Object::Bytevector(vec![1, 255]));
+        assert_eq!(write_string(&h, b), "#u8(1 255)");
+    }
+
+    #[test]
+    fn cycles_get_labels_and_sharing_only_with_write_shared() {
+        let mut h = Heap::new();
+        let l = list(&mut h, &[Value::small(1), Value::small(2)]);
+        let second = h.pair(l).expect("pair").1;
+        set_cdr(&mut h, second, l);
+        assert_eq!(write_string(&h, l), "#0=(1 2 . #0#)");
+        assert_eq!(display_string(&h, l), "#0=(1 2 . #0#)");
+
+        let inner = list(&mut h, &[Value::small(7)]);
+        let shared = list(&mut h, &[inner, inner]);
+        assert_eq!(write_string(&h, shared), "((7) (7))");
+        assert_eq!(to_string(&h, shared, Style::WriteShared), "(#0=(7) #0#)");
+
+        // A vector containing itself.
+        let v = h.alloc_value(Object::Vector(vec![Value::small(0)]));
+        if let Object::Vector(items) = h.get_mut(v.as_obj().expect("vector")) {
+            items[0] = v;
+        }
+        assert_eq!(write_string(&h, v), "#0=#(#0#)");
+    }
+
+    #[test]
+    fn cycle_through_a_car_and_a_long_cycle() {
+        let mut h = Heap::new();
+        let p = h.cons(Value::NULL, Value::NULL);
+        if let Object::Pair(a, _) = h.get_mut(p.as_obj().expect("pair")) {
+            *a = p;
+        }
+        assert_eq!(write_string(&h, p), "#0=(#0#)");
+        // Longer than the tree-walk budget, so the labelled path is taken.
+        let items: Vec<Value> = (0..20_000).map(Value::small).collect();
+        let long = list(&mut h, &items);
+        let mut last = long;
+        while let Some((_, d)) = h.pair(last).filter(|(_, d)| !d.is_null()) {
+            last = d;
+        }
+        set_cdr(&mut h, last, long);
+        let text = write_string(&h, long);
+        assert!(text.starts_with("#0=(0 1 2 "), "{}", &text[..20]);
+        assert!(text.ends_with(" 19999 . #0#)"));
+    }
+
+    #[test]
+    fn deep_and_long_structures_print_without_recursion() {
+        let mut h = Heap::new();
+        let mut deep = Value::NULL;
+        for _ in 0..200_000 {
+            deep = h.cons(deep, Value::NULL);
+        }
+        let text = write_string(&h, deep);
+        assert_eq!(text.len(), 2 * 200_000 + 2);
+        let items: Vec<Value> = (0..300_000).map(|_| Value::small(1)).collect();
+        let long = list(&mut h, &items);
+        assert_eq!(write_string(&h, long).len(), 2 * 300_000 + 1);
+    }
+}
