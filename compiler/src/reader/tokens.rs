@@ -501,31 +501,37 @@ fn is_datum_label(text: &str) -> bool {
     digits.is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Classifies an atom not starting with `#`: `.`, a number, or a symbol. Text that starts like
-/// a number (a digit, or a sign or `.` followed by a digit) must be one.
-fn classify_atom(text: &str, fold_case: bool) -> Result<Tok, AtomError> {
+/// What an atom not starting with `#` is.
+enum AtomClass {
+    Dot,
+    Number(DatumKind),
+    Symbol,
+}
+
+/// Classifies an atom not starting with `#`. Text that starts like a number (a digit, or a
+/// sign or `.` followed by a digit) must be one.
+fn atom_class(text: &str) -> Result<AtomClass, AtomError> {
     if text == "." {
-        return Ok(Tok::Dot);
+        return Ok(AtomClass::Dot);
     }
     // Every number not written with a `#` prefix starts with a digit, a sign or a `.`.
     if !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
-        return Ok(Tok::Atom(DatumKind::Symbol(if fold_case {
-            fold(text)
-        } else {
-            text.to_owned()
-        })));
+        return Ok(AtomClass::Symbol);
     }
     match number::parse(text, 10) {
-        Ok(kind) => Ok(Tok::Atom(kind)),
-        Err(NumberError::Invalid) if !starts_like_number(text) => {
-            Ok(Tok::Atom(DatumKind::Symbol(if fold_case {
-                fold(text)
-            } else {
-                text.to_owned()
-            })))
-        }
+        Ok(kind) => Ok(AtomClass::Number(kind)),
+        Err(NumberError::Invalid) if !starts_like_number(text) => Ok(AtomClass::Symbol),
         Err(e) => Err(AtomError::Number(text.to_owned(), e)),
     }
+}
+
+fn classify_atom(text: &str, fold_case: bool) -> Result<Tok, AtomError> {
+    Ok(match atom_class(text)? {
+        AtomClass::Dot => Tok::Dot,
+        AtomClass::Number(kind) => Tok::Atom(kind),
+        AtomClass::Symbol if fold_case => Tok::Atom(DatumKind::Symbol(fold(text))),
+        AtomClass::Symbol => Tok::Atom(DatumKind::Symbol(text.to_owned())),
+    })
 }
 
 fn fold(text: &str) -> String {
@@ -573,7 +579,7 @@ pub(crate) fn is_bare_symbol(name: &str) -> bool {
     if first == '#' || super::lexer::is_delimiter(first) || chars.any(super::lexer::is_delimiter) {
         return false;
     }
-    matches!(classify_atom(name, false), Ok(Tok::Atom(DatumKind::Symbol(s))) if s == name)
+    matches!(atom_class(name), Ok(AtomClass::Symbol))
 }
 
 impl Iterator for Tokens<'_> {
