@@ -170,6 +170,11 @@ fn fold_case_directives() {
         written("#!/usr/bin/env pscheme\n(display 1)"),
         "(display 1)"
     );
+    assert_eq!(written("\u{feff}(display 1)"), "(display 1)");
+    assert_eq!(
+        written("\u{feff}#!/usr/bin/env pscheme\n(display 1)"),
+        "(display 1)"
+    );
 }
 
 fn span(start: u32, end: u32, line: u32, col: u32) -> Span {

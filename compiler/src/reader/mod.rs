@@ -41,8 +41,8 @@ use tokens::Tokens;
 
 /// Reads every datum of `text`, the contents of `file`.
 ///
-/// A leading `#!` line that is not a directive (`#!/usr/bin/env pscheme`) is skipped, so that
-/// scripts can be executable.
+/// A leading byte order mark and a `#!` line that is not a directive (`#!/usr/bin/env
+/// pscheme`) are skipped.
 pub fn read(text: &str, file: FileId) -> Result<Vec<Datum>, Diagnostic> {
     let mut tokens = Tokens::new(text, file, script_header_len(text), false)?;
     grammar::DatumsParser::new()
@@ -83,11 +83,19 @@ pub fn input_is_complete(text: &str) -> bool {
     !tokens.is_inside_datum()
 }
 
-/// Length of a `#!` interpreter line at the start of `text`, or 0.
+/// Length of what precedes the program in a file: a UTF-8 byte order mark, which some editors
+/// write, then a `#!` interpreter line, so that scripts can be executable. A byte order mark
+/// still counts as the first column of line 1.
 fn script_header_len(text: &str) -> usize {
-    if text.starts_with("#!/") || text.starts_with("#! ") {
-        text.find('\n').map_or(text.len(), |n| n + 1)
+    let bom = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
     } else {
         0
+    };
+    let rest = &text[bom..];
+    if rest.starts_with("#!/") || rest.starts_with("#! ") {
+        bom + rest.find('\n').map_or(rest.len(), |n| n + 1)
+    } else {
+        bom
     }
 }
