@@ -9,7 +9,7 @@ use crate::value::Value;
 
 use super::lists::usize_value;
 use super::strings::slice_of as string_slice;
-use super::vectors::range;
+use super::vectors::{checked_length, range};
 
 pub(crate) fn register(registry: &mut Registry) {
     let mut m = registry.module("bytevectors");
@@ -23,7 +23,9 @@ pub(crate) fn register(registry: &mut Registry) {
                 Some(v) => byte(v, 2)?,
                 None => 0,
             };
-            Ok(ctx.heap.alloc_value(Object::Bytevector(vec![fill; k])))
+            Ok(ctx
+                .heap
+                .alloc_value(Object::Bytevector(vec![fill; checked_length(k)?])))
         },
     );
     m.raw("bytevector", PrimArity::at_least(0), |ctx, args| {

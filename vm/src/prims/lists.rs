@@ -30,9 +30,10 @@ pub(crate) fn register(registry: &mut Registry) {
     });
     m.func(
         "make-list",
-        |ctx: &mut Ctx, k: usize, fill: Option<Value>| {
+        |ctx: &mut Ctx, k: usize, fill: Option<Value>| -> Result<Value, Error> {
             let fill = fill.unwrap_or(Value::UNSPECIFIED);
-            (0..k).fold(Value::NULL, |acc, _| ctx.heap.cons(fill, acc))
+            let k = super::vectors::checked_length(k)?;
+            Ok((0..k).fold(Value::NULL, |acc, _| ctx.heap.cons(fill, acc)))
         },
     );
     m.func("list?", |ctx: &mut Ctx, v: Value| is_list(ctx.heap, v));

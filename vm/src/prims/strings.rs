@@ -14,15 +14,15 @@ use crate::value::Value;
 
 use super::chars::foldcase;
 use super::lists::{elements, usize_value};
-use super::vectors::range;
+use super::vectors::{checked_length, range};
 
 pub(crate) fn register(registry: &mut Registry) {
     let mut m = registry.module("strings");
     m.func(
         "make-string",
-        |ctx: &mut Ctx, k: usize, fill: Option<char>| {
-            ctx.heap
-                .alloc_value(Object::String(vec![fill.unwrap_or(' '); k]))
+        |ctx: &mut Ctx, k: usize, fill: Option<char>| -> Result<Value, Error> {
+            let chars = vec![fill.unwrap_or(' '); checked_length(k)?];
+            Ok(ctx.heap.alloc_value(Object::String(chars)))
         },
     );
     m.raw("string", PrimArity::at_least(0), |ctx, args| {

@@ -16,9 +16,11 @@ pub(crate) fn register(registry: &mut Registry) {
     let mut m = registry.module("vectors");
     m.func(
         "make-vector",
-        |ctx: &mut Ctx, k: usize, fill: Option<Value>| {
+        |ctx: &mut Ctx, k: usize, fill: Option<Value>| -> Result<Value, Error> {
             let fill = fill.unwrap_or(Value::UNSPECIFIED);
-            ctx.heap.alloc_value(Object::Vector(vec![fill; k]))
+            Ok(ctx
+                .heap
+                .alloc_value(Object::Vector(vec![fill; checked_length(k)?])))
         },
     );
     m.raw("vector", PrimArity::at_least(0), |ctx, args| {
@@ -140,6 +142,23 @@ fn slice_of(
     };
     let (start, end) = range(items.len(), start, end)?;
     Ok(items[start..end].to_vec())
+}
+
+/// The longest vector, string, bytevector or list a constructor builds from a count (2^26
+/// elements, 512 MiB of values): a larger count is surely a mistake, and allocating it would
+/// abort the whole VM rather than raise an error.
+pub(crate) const MAX_LENGTH: usize = 1 << 26;
+
+/// `k` if a constructor may build a sequence that long.
+pub(crate) fn checked_length(k: usize) -> Result<usize, Error> {
+    if k <= MAX_LENGTH {
+        Ok(k)
+    } else {
+        Err(Error::with_irritants(
+            format!("length exceeds the maximum of {MAX_LENGTH}"),
+            vec![usize_value(k)],
+        ))
+    }
 }
 
 /// The optional `[start [end]]` arguments of a sequence of length `len`: `0 <= start <= end <=
