@@ -5,11 +5,11 @@
 //! scanned, which gives internal definitions their `letrec*` scope. The top level is not a frame:
 //! it is [`TOP`], resolved by name in `Expander::resolve_top`.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::core::VarId;
 
+use super::hash::FxHashMap;
 use super::special::Special;
 use super::syntax::IdentId;
 
@@ -37,7 +37,7 @@ const INDEX_THRESHOLD: usize = 12;
 struct Frame {
     parent: EnvId,
     bindings: Vec<(IdentId, Binding)>,
-    index: Option<HashMap<IdentId, usize>>,
+    index: Option<FxHashMap<IdentId, usize>>,
 }
 
 pub(crate) struct Frames {

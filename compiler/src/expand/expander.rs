@@ -2,7 +2,7 @@
 //! Derived forms are in `forms.rs`, `control.rs`, `records.rs` and `quasi.rs`; macros in
 //! `syntax_rules.rs`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use crate::core::{Expr, ExprKind, Lambda, VarId};
@@ -11,6 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 
 use super::env::{Binding, EnvId, Frames, MacroId, TOP};
+use super::hash::FxHashMap;
 use super::limits::{MAX_ERRORS, MAX_NESTING, MAX_WORK};
 use super::special::Special;
 use super::stored::{ExpandEnv, TopSyntax};
@@ -31,9 +32,12 @@ pub(crate) struct Expander<'a> {
     pub(crate) macros: Vec<Rc<Macro>>,
     pub(crate) var_names: Vec<String>,
     pub(crate) top: &'a ExpandEnv,
-    pub(crate) top_changes: HashMap<Rc<str>, TopEntry>,
+    pub(crate) top_changes: FxHashMap<Rc<str>, TopEntry>,
     /// Stored macros of earlier units loaded so far (`None`: the stored form was invalid).
-    loaded: HashMap<Rc<str>, Option<MacroId>>,
+    loaded: FxHashMap<Rc<str>, Option<MacroId>>,
+    /// What each plain symbol means at the top level, so that the many references to the same
+    /// global resolve once; an entry is dropped when this unit rebinds that name.
+    top_cache: FxHashMap<IdentId, Binding>,
     pub(crate) defined_globals: BTreeSet<String>,
     pub(crate) errors: Vec<Diagnostic>,
     depth: u32,
@@ -139,8 +143,9 @@ impl<'a> Expander<'a> {
             macros: Vec::new(),
             var_names: Vec::new(),
             top,
-            top_changes: HashMap::new(),
-            loaded: HashMap::new(),
+            top_changes: FxHashMap::default(),
+            loaded: FxHashMap::default(),
+            top_cache: FxHashMap::default(),
             defined_globals: BTreeSet::new(),
             errors: Vec::new(),
             depth: 0,
@@ -265,8 +270,13 @@ impl<'a> Expander<'a> {
                     env = defined_in;
                 }
                 super::syntax::IdentInfo::Symbol(ref name) => {
+                    if let Some(binding) = self.top_cache.get(&ident) {
+                        return binding.clone();
+                    }
                     let name = name.clone();
-                    return self.resolve_top(&name);
+                    let binding = self.resolve_top(&name);
+                    self.top_cache.insert(ident, binding.clone());
+                    return binding;
                 }
             }
         }
@@ -947,8 +957,15 @@ impl<'a> Expander<'a> {
     /// name). A macro-introduced top-level definition defines the symbol it was written as.
     pub(crate) fn define_top_variable(&mut self, ident: IdentId) -> Rc<str> {
         let name = self.name_of(ident);
-        self.top_changes.insert(name.clone(), TopEntry::Variable);
+        self.set_top(name.clone(), TopEntry::Variable);
         self.defined_globals.insert(name.to_string());
         name
+    }
+
+    /// Rebinds a top-level name for the rest of this unit.
+    pub(crate) fn set_top(&mut self, name: Rc<str>, entry: TopEntry) {
+        let symbol = self.idents.intern(&name);
+        self.top_cache.remove(&symbol);
+        self.top_changes.insert(name, entry);
     }
 }

@@ -33,7 +33,7 @@ impl Expander<'_> {
         };
         if env == TOP {
             let name = self.name_of(id);
-            self.top_changes.insert(name, TopEntry::Macro(macro_id));
+            self.set_top(name, TopEntry::Macro(macro_id));
         } else {
             self.frames.bind(env, id, Binding::Macro(macro_id));
         }

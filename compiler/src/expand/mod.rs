@@ -13,6 +13,7 @@ mod control;
 mod env;
 mod expander;
 mod forms;
+mod hash;
 mod import;
 mod limits;
 mod macros;

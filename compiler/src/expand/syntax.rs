@@ -11,7 +11,6 @@
 //! records its height so that macro output cannot grow deep enough to overflow the stack of the
 //! recursive passes that follow.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::datum::{Datum, DatumKind};
@@ -19,6 +18,7 @@ use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 
 use super::env::EnvId;
+use super::hash::FxHashMap;
 use super::limits::MAX_SYNTAX_HEIGHT;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -121,7 +121,7 @@ pub(crate) enum IdentInfo {
 #[derive(Default)]
 pub(crate) struct Idents {
     infos: Vec<IdentInfo>,
-    symbols: HashMap<Rc<str>, IdentId>,
+    symbols: FxHashMap<Rc<str>, IdentId>,
 }
 
 impl Idents {

@@ -8,7 +8,6 @@
 //! Ellipsis depth is checked when the macro is defined, so a use can only fail by not matching
 //! or by matching sequences of different lengths under one template ellipsis.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::diagnostic::Diagnostic;
@@ -16,6 +15,7 @@ use crate::span::Span;
 
 use super::env::{EnvId, MacroId};
 use super::expander::Expander;
+use super::hash::FxHashMap;
 use super::limits::MAX_SYNTAX_HEIGHT;
 use super::syntax::{IdentId, Idents, Stx, Syntax, SyntaxKind};
 
@@ -40,7 +40,7 @@ enum Match {
     Many(Vec<Match>),
 }
 
-type Bindings = HashMap<IdentId, Match>;
+type Bindings = FxHashMap<IdentId, Match>;
 
 impl Macro {
     fn is_literal(&self, id: IdentId) -> bool {
@@ -83,7 +83,7 @@ impl Expander<'_> {
         };
         let errors_before = self.errors.len();
         for (pattern, template) in rules {
-            let mut vars = HashMap::new();
+            let mut vars = FxHashMap::default();
             match &pattern.kind {
                 SyntaxKind::List(items, tail) if !items.is_empty() => {
                     self.check_pattern_seq(&m, &items[1..], tail.as_ref(), 0, &mut vars);
@@ -108,7 +108,7 @@ impl Expander<'_> {
         m: &Macro,
         pat: &Stx,
         depth: u32,
-        vars: &mut HashMap<IdentId, u32>,
+        vars: &mut FxHashMap<IdentId, u32>,
     ) {
         match &pat.kind {
             SyntaxKind::Ident(id) => {
@@ -144,7 +144,7 @@ impl Expander<'_> {
         items: &[Stx],
         tail: Option<&Stx>,
         depth: u32,
-        vars: &mut HashMap<IdentId, u32>,
+        vars: &mut FxHashMap<IdentId, u32>,
     ) {
         let mut seen_ellipsis = false;
         let mut i = 0;
@@ -187,7 +187,7 @@ impl Expander<'_> {
         m: &Macro,
         t: &Stx,
         depth: u32,
-        vars: &HashMap<IdentId, u32>,
+        vars: &FxHashMap<IdentId, u32>,
         escaped: bool,
     ) {
         match &t.kind {
@@ -229,7 +229,7 @@ impl Expander<'_> {
         m: &Macro,
         items: &[Stx],
         depth: u32,
-        vars: &HashMap<IdentId, u32>,
+        vars: &FxHashMap<IdentId, u32>,
         escaped: bool,
     ) {
         let mut i = 0;
@@ -272,7 +272,7 @@ impl Expander<'_> {
             let SyntaxKind::List(pattern, ptail) = &rule.pattern.kind else {
                 continue;
             };
-            let mut bindings = Bindings::new();
+            let mut bindings = Bindings::default();
             if !self.match_seq(
                 &m,
                 &pattern[1..],
@@ -288,7 +288,7 @@ impl Expander<'_> {
                 m: &m,
                 bindings: &bindings,
                 overrides: Vec::new(),
-                renames: HashMap::new(),
+                renames: FxHashMap::default(),
                 span: form.span,
                 nodes: 0,
             };
@@ -415,7 +415,7 @@ impl Expander<'_> {
         }
         let mut repetitions = Vec::with_capacity(count);
         for input in &inputs[before.len()..before.len() + count] {
-            let mut rb = Bindings::new();
+            let mut rb = Bindings::default();
             if !self.match_pattern(m, repeated, input, use_env, &mut rb) {
                 return false;
             }
@@ -467,7 +467,7 @@ fn pattern_vars(m: &Macro, idents: &Idents, pat: &Stx, out: &mut Vec<IdentId>) {
     }
 }
 
-fn has_var_deeper(t: &Stx, vars: &HashMap<IdentId, u32>, depth: u32) -> bool {
+fn has_var_deeper(t: &Stx, vars: &FxHashMap<IdentId, u32>, depth: u32) -> bool {
     match &t.kind {
         SyntaxKind::Ident(id) => vars.get(id).is_some_and(|&d| d > depth),
         SyntaxKind::List(items, tail) => items
@@ -485,7 +485,7 @@ struct Transcriber<'m> {
     bindings: &'m Bindings,
     /// While inside an ellipsis: pattern variables rebound to the current repetition's match.
     overrides: Vec<(IdentId, &'m Match)>,
-    renames: HashMap<IdentId, IdentId>,
+    renames: FxHashMap<IdentId, IdentId>,
     /// The use site: the span of every node the template itself contributes.
     span: Span,
     nodes: u64,
