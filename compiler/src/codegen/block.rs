@@ -502,9 +502,38 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
             }
             other => other,
         };
+        // The window starts at r0 unless the procedure's register is in the way; then either the
+        // procedure moves out (one move) or the window starts after it, whichever needs fewer
+        // moves (ties favour the smaller register file).
+        let moves_at = |base: usize| {
+            sources
+                .iter()
+                .enumerate()
+                .filter(|&(i, src)| matches!(src, Source::Reg(r) if usize::from(r.0) != base + i))
+                .count()
+        };
         let base = match f {
-            Source::Reg(r) if usize::from(r.0) < len => usize::from(r.0) + 1,
+            Source::Reg(r) if usize::from(r.0) < len => {
+                let after = usize::from(r.0) + 1;
+                if moves_at(0) < moves_at(after) {
+                    0
+                } else {
+                    after
+                }
+            }
             _ => 0,
+        };
+        let f = match f {
+            Source::Reg(r) if usize::from(r.0) >= base && usize::from(r.0) < base + len => {
+                let window = self.regs.reserve(base, len);
+                let moved = self.scratch();
+                for w in window {
+                    self.regs.free(w);
+                }
+                self.emit(Instr::Move { dst: moved, src: r });
+                Source::Reg(moved)
+            }
+            other => other,
         };
         let target = |i: usize| reg_at(Reg(0), base + i);
         // Window registers are taken as they are written: until then, the scratch registers
