@@ -6,8 +6,9 @@
 //! (`PSCHEME_BENCH_KEYS=100000` for a smaller tree, default 1,000,000;
 //! `PSCHEME_BENCH_BACKEND=mem` for `MemKvs`, which isolates layers 2-3's own cost.)
 //!
-//! The one-shot figures (build throughput, bytes per commit) are printed as `figure:`
-//! lines; criterion then times lookups and the two commit sizes on the built tree.
+//! The one-shot figures (build throughput with sequential keys, as fresh object ids arrive,
+//! and with random keys; bytes per commit) are printed as `figure:` lines; criterion then
+//! times lookups and the two commit sizes on the randomly built tree.
 //! The default backend is `SqliteKvs` with `synchronous=FULL`; either backend sits behind
 //! a wrapper that counts the bytes each commit hands to it.
 
@@ -68,6 +69,11 @@ fn key(i: u64) -> [u8; 8] {
     (i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5555_5555).to_be_bytes()
 }
 
+/// The i-th key in insertion order, like object ids handed out by a counter.
+fn sequential_key(i: u64) -> [u8; 8] {
+    i.to_be_bytes()
+}
+
 fn value(i: u64, salt: u8) -> [u8; VALUE_LEN] {
     let mut v = [salt; VALUE_LEN];
     v[..8].copy_from_slice(&i.to_le_bytes());
@@ -87,7 +93,8 @@ fn written<K: Kvs>(store: &Store<K>) -> (u64, u64) {
     (kvs.bytes.get(), kvs.ops.get())
 }
 
-fn build<K: Kvs>(inner: K, keys: u64) -> Store<K> {
+/// Builds a `keys`-entry tree, committing every `COMMIT_EVERY` inserts of `key_of(0..keys)`.
+fn build<K: Kvs>(inner: K, keys: u64, key_of: fn(u64) -> [u8; 8], order: &str) -> Store<K> {
     let kvs = CountingKvs {
         inner,
         bytes: Cell::new(0),
@@ -101,7 +108,7 @@ fn build<K: Kvs>(inner: K, keys: u64) -> Store<K> {
     while i < keys {
         let mut txn = store.begin();
         for j in i..(i + COMMIT_EVERY).min(keys) {
-            txn.put(TREE, &key(j), &value(j, 0)).unwrap();
+            txn.put(TREE, &key_of(j), &value(j, 0)).unwrap();
         }
         txn.commit().unwrap();
         i += COMMIT_EVERY;
@@ -109,7 +116,7 @@ fn build<K: Kvs>(inner: K, keys: u64) -> Store<K> {
     let elapsed = start.elapsed();
     let (bytes_after, _) = written(&store);
     println!(
-        "figure: build {keys} keys, commit every {COMMIT_EVERY}: {:.2} s, {:.0} inserts/s, {:.1} MiB written",
+        "figure: build {keys} {order} keys, commit every {COMMIT_EVERY}: {:.2} s, {:.0} inserts/s, {:.1} MiB written",
         elapsed.as_secs_f64(),
         keys as f64 / elapsed.as_secs_f64(),
         (bytes_after - bytes_before) as f64 / 1_048_576.0
@@ -138,19 +145,22 @@ fn main() {
         .unwrap_or(1_000_000);
     if std::env::var("PSCHEME_BENCH_BACKEND").as_deref() == Ok("mem") {
         println!("figure: backend MemKvs");
-        run(build(MemKvs::new(), keys), keys, "mem");
+        drop(build(MemKvs::new(), keys, sequential_key, "sequential"));
+        run(build(MemKvs::new(), keys, key, "random"), keys, "mem");
     } else {
         let dir = Scratch(
             std::env::temp_dir().join(format!("pscheme-bench-merkle-{}", std::process::id())),
         );
         let _ = std::fs::remove_dir_all(&dir.0);
         std::fs::create_dir_all(&dir.0).unwrap();
-        let kvs = SqliteKvs::open(dir.0.join("merkle.db")).unwrap();
         println!(
             "figure: backend SqliteKvs (synchronous=FULL) in {}",
             dir.0.display()
         );
-        run(build(kvs, keys), keys, "sqlite");
+        let kvs = SqliteKvs::open(dir.0.join("sequential.db")).unwrap();
+        drop(build(kvs, keys, sequential_key, "sequential"));
+        let kvs = SqliteKvs::open(dir.0.join("random.db")).unwrap();
+        run(build(kvs, keys, key, "random"), keys, "sqlite");
     }
 }
 

@@ -29,6 +29,7 @@ pub(crate) const ROOT: Domain = Domain(18);
 pub(crate) const ROOT_KEY: &[u8] = b"root";
 
 const ADDRESS_CONTEXT: &str = "pscheme-store merkle node address v1";
+/// Default bound of the decoded-node cache, in nodes.
 const DEFAULT_CACHE_NODES: usize = 1 << 16;
 
 /// Which committed state a store is at.
@@ -88,6 +89,13 @@ impl<K: Kvs> MerkleStore<K> {
             record,
             cache: RefCell::new(NodeCache::new(DEFAULT_CACHE_NODES)),
         }
+    }
+
+    /// Bounds the cache of decoded nodes to about `nodes` nodes (default 65,536). A
+    /// decoded leaf of small entries takes 1-2 KiB; a cache that holds the whole working
+    /// set of a tree saves a row read, a decryption and a decode per node visited.
+    pub fn set_cache_capacity(&mut self, nodes: usize) {
+        self.cache = RefCell::new(NodeCache::new(nodes));
     }
 
     /// The transaction counter and timestamp of the current state.
