@@ -12,7 +12,7 @@ use crate::span::Span;
 
 use super::env::{Binding, EnvId, Frames, MacroId, TOP};
 use super::hash::FxHashMap;
-use super::limits::{MAX_ERRORS, MAX_NESTING, MAX_WORK};
+use super::limits::{BASE_WORK, MAX_ERRORS, MAX_NESTING, WORK_PER_NODE};
 use super::special::Special;
 use super::stored::{ExpandEnv, TopSyntax};
 use super::syntax::{IdentId, Idents, Stx, Syntax, SyntaxKind};
@@ -42,6 +42,7 @@ pub(crate) struct Expander<'a> {
     pub(crate) errors: Vec<Diagnostic>,
     depth: u32,
     work: u64,
+    work_budget: u64,
     /// Set once a limit is hit: everything after returns placeholders quickly.
     pub(crate) fatal: bool,
 }
@@ -150,6 +151,7 @@ impl<'a> Expander<'a> {
             errors: Vec::new(),
             depth: 0,
             work: 0,
+            work_budget: BASE_WORK,
             fatal: false,
         }
     }
@@ -187,7 +189,7 @@ impl<'a> Expander<'a> {
     /// Counts `units` of work; false (and a fatal error) once the unit's budget is spent.
     pub(crate) fn tick(&mut self, units: u64, span: Span) -> bool {
         self.work += units;
-        if self.work > MAX_WORK {
+        if self.work > self.work_budget {
             self.fatal_error(
                 Diagnostic::error(span, "program is too large after macro expansion").with_help(
                     "a macro probably expands without end or duplicates its input at every step",
@@ -219,7 +221,12 @@ impl<'a> Expander<'a> {
     }
 
     pub(crate) fn remaining_work(&self) -> u64 {
-        MAX_WORK.saturating_sub(self.work)
+        self.work_budget.saturating_sub(self.work)
+    }
+
+    /// Sets the work budget for a unit of `nodes` datum nodes.
+    pub(crate) fn budget_for(&mut self, nodes: u64) {
+        self.work_budget = BASE_WORK.saturating_add(nodes.saturating_mul(WORK_PER_NODE));
     }
 
     pub(crate) fn spend_work(&mut self, used: u64) {

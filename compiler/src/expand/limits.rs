@@ -14,8 +14,12 @@ pub(crate) const MAX_NESTING: u32 = 1000;
 pub(crate) const MAX_SYNTAX_HEIGHT: u32 = 1100;
 
 /// Work units (forms visited, macro steps, template nodes built, datum nodes quoted) allowed for
-/// one compilation unit. A 10,000-line program uses a few hundred thousand.
-pub(crate) const MAX_WORK: u64 = 5_000_000;
+/// one compilation unit: a base plus a multiple of the unit's size in datum nodes. A 10,000-line
+/// program (about 100,000 nodes) uses about 130,000 units; a macro that never stops expanding, or
+/// that doubles its input at each step, is stopped after a few million, before its output can
+/// take much memory.
+pub(crate) const BASE_WORK: u64 = 1_000_000;
+pub(crate) const WORK_PER_NODE: u64 = 20;
 
 /// Errors reported before giving up on a unit.
 pub(crate) const MAX_ERRORS: usize = 30;

@@ -60,6 +60,8 @@ pub fn expand(forms: Vec<Datum>, env: &mut ExpandEnv) -> Result<Expansion, Vec<D
                 }
             }
         }
+        let nodes = expander.idents.nodes_read;
+        expander.budget_for(nodes);
         let body = expander.expand_toplevel(syntax);
         if !expander.errors.is_empty() {
             return Err(expander.errors);

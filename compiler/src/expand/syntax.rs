@@ -122,6 +122,8 @@ pub(crate) enum IdentInfo {
 pub(crate) struct Idents {
     infos: Vec<IdentInfo>,
     symbols: FxHashMap<Rc<str>, IdentId>,
+    /// Datum nodes converted so far (the size of the unit, for the work budget).
+    pub(crate) nodes_read: u64,
 }
 
 impl Idents {
@@ -168,6 +170,7 @@ impl Idents {
         if depth >= MAX_SYNTAX_HEIGHT {
             return Err(too_deep(datum.span));
         }
+        self.nodes_read += 1;
         let span = datum.span;
         Ok(match datum.kind {
             DatumKind::Symbol(name) => Syntax::ident(self.intern(&name), span),
