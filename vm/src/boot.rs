@@ -21,5 +21,9 @@ pub(crate) fn load_prelude(vm: &mut Vm) -> Result<(), RunError> {
             )));
         }
     }
+    // Number the program's processes from 1: the prelude's are an implementation detail.
+    if let crate::Object::Scheduler(s) = vm.heap.get_mut(vm.scheduler) {
+        s.next_number = 0;
+    }
     Ok(())
 }

@@ -488,6 +488,11 @@ impl Vm {
                 args.extend(vals);
                 Step::Next(Transfer::Apply { f: slot(1), args })
             }
+            NativeKind::ExitProgram => {
+                let status = vals.first().copied().unwrap_or(Value::UNSPECIFIED);
+                self.exit_request = Some(exit_status(status));
+                Step::End(SliceEnd::Exited(status))
+            }
             NativeKind::Force => {
                 let promise = slot(1).as_obj();
                 let result = vals.first().copied().unwrap_or(Value::UNSPECIFIED);
@@ -512,5 +517,16 @@ impl Vm {
                 Step::Next(Transfer::Return { k, vals: vec![p] })
             }
         }
+    }
+}
+
+/// The process exit status `(exit obj)` asks for: `#t` or nothing is success, `#f` failure, an
+/// integer is itself (truncated to 0..=255 by the OS).
+pub(crate) fn exit_status(v: Value) -> i32 {
+    match v {
+        Value::FALSE => 1,
+        v => v
+            .as_fixnum()
+            .map_or(0, |n| i32::try_from(n & 0xff).unwrap_or(1)),
     }
 }

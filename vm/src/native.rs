@@ -32,6 +32,9 @@ pub enum NativeKind {
     CallWithValues,
     /// The converter of `make-parameter` returned the initial value. `vals`: `[k, converter]`.
     MakeParameter,
+    /// `exit` unwound every `dynamic-wind`; the value returned is the exit status to end the
+    /// whole program with. `vals`: none.
+    ExitProgram,
     /// The thunk of an unforced promise returned another promise. `vals`: `[k, promise]`.
     Force,
 }

@@ -106,6 +106,10 @@ impl Vm {
                         std::thread::sleep(Duration::from_millis(deadline - now));
                     }
                 }
+                Some(Idle::Exit(code)) => {
+                    self.unpin(pid);
+                    return code;
+                }
                 Some(other) => break other,
             }
         };

@@ -29,6 +29,8 @@ pub enum Idle {
     Deadlocked,
     /// Nothing is runnable before this wall-clock deadline (ms since the Unix epoch).
     WaitUntil(u64),
+    /// A process called `exit` with this status: the program is over.
+    Exit(i32),
 }
 
 fn scheduler(heap: &mut Heap, id: ObjId) -> &mut Scheduler {
@@ -86,11 +88,7 @@ impl Vm {
     /// Runs processes until none can run right now. Does not sleep.
     pub fn run_ready(&mut self) -> Idle {
         loop {
-            self.wake_due(now_ms());
-            let next = scheduler(&mut self.heap, self.scheduler)
-                .run_queue
-                .pop_front();
-            match next {
+            match self.next_runnable() {
                 Some(pid) => self.run_one(pid),
                 None => return self.idle_state(),
             }
@@ -100,11 +98,7 @@ impl Vm {
     /// Runs at most `slices` slices; `None` if there may be more to run right now.
     pub fn run_slices(&mut self, slices: usize) -> Option<Idle> {
         for _ in 0..slices {
-            self.wake_due(now_ms());
-            let next = scheduler(&mut self.heap, self.scheduler)
-                .run_queue
-                .pop_front();
-            match next {
+            match self.next_runnable() {
                 Some(pid) => self.run_one(pid),
                 None => return Some(self.idle_state()),
             }
@@ -127,7 +121,22 @@ impl Vm {
         }
     }
 
+    /// The next process to run, after waking those whose deadline passed; `None` when nothing
+    /// is runnable or the program is exiting.
+    fn next_runnable(&mut self) -> Option<ObjId> {
+        if self.exit_request.is_some() {
+            return None;
+        }
+        self.wake_due(now_ms());
+        scheduler(&mut self.heap, self.scheduler)
+            .run_queue
+            .pop_front()
+    }
+
     fn idle_state(&mut self) -> Idle {
+        if let Some(code) = self.exit_request {
+            return Idle::Exit(code);
+        }
         let s = scheduler(&mut self.heap, self.scheduler);
         if let Some(&(deadline, _)) = s.timers.first() {
             Idle::WaitUntil(deadline)

@@ -58,6 +58,8 @@ pub struct Vm {
     pub expand_env: ExpandEnv,
     /// Source files compiled so far, for rendering diagnostics.
     pub(crate) files: SourceFiles,
+    /// Set by `exit`: the program ends with this status.
+    pub(crate) exit_request: Option<i32>,
 }
 
 impl Vm {
@@ -87,6 +89,7 @@ impl Vm {
             gc_threshold: crate::gc::MIN_GC_THRESHOLD,
             expand_env: ExpandEnv::default(),
             files: SourceFiles::new(),
+            exit_request: None,
         };
         crate::prims::register_all(&mut vm.prims);
         vm.bind_primitives();
@@ -125,6 +128,7 @@ impl Vm {
             gc_threshold: crate::gc::MIN_GC_THRESHOLD,
             expand_env,
             files: SourceFiles::new(),
+            exit_request: None,
         };
         crate::prims::register_all(&mut vm.prims);
         vm.relink_primitives();

@@ -164,6 +164,26 @@ pub(crate) fn register(registry: &mut Registry) {
             }
         },
     );
+    m.func("exit", |ctx: &mut Ctx, status: Option<Value>| {
+        // Returning to a continuation captured at the root runs every pending `after` thunk.
+        let exit = native_frame(ctx.heap, NativeKind::ExitProgram, &[]);
+        let k = Continuation {
+            k: exit,
+            dyn_state: Value::FALSE,
+        };
+        let k = ctx.heap.alloc_value(Object::Continuation(k));
+        Action::TailCall {
+            f: k,
+            args: vec![status.unwrap_or(Value::TRUE)],
+        }
+    });
+    m.func("emergency-exit", |ctx: &mut Ctx, status: Option<Value>| {
+        let exit = native_frame(ctx.heap, NativeKind::ExitProgram, &[]);
+        Action::ReturnTo {
+            k: exit,
+            vals: vec![status.unwrap_or(Value::TRUE)],
+        }
+    });
     m.func("procedure?", |ctx: &mut Ctx, v: Value| {
         ctx.heap.is_procedure(v)
     });
