@@ -416,6 +416,7 @@ fn special_name(v: Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pscheme_compiler::datum::{Datum, DatumKind};
 
     fn list(heap: &mut Heap, items: &[Value]) -> Value {
         heap.list(items)
@@ -514,5 +515,140 @@ mod tests {
         let items: Vec<Value> = (0..300_000).map(|_| Value::small(1)).collect();
         let long = list(&mut h, &items);
         assert_eq!(write_string(&h, long).len(), 2 * 300_000 + 1);
+    }
+
+    /// A small deterministic generator (xorshift64*), so the round-trip test needs no crate.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+
+        fn char(&mut self) -> char {
+            let pools: [&[char]; 3] = [
+                &['a', '|', '"', '\\', ' ', '#', '(', ';', '.', '\'', '\n'],
+                &['λ', 'é', '\u{0}', '\u{7}', '\u{a0}'],
+                &[],
+            ];
+            match self.below(4) {
+                0 | 1 => pools[0][self.below(pools[0].len() as u64) as usize],
+                2 => pools[1][self.below(pools[1].len() as u64) as usize],
+                _ => loop {
+                    if let Some(c) = char::from_u32(self.below(0x3_0000) as u32) {
+                        break c;
+                    }
+                },
+            }
+        }
+
+        fn text(&mut self) -> String {
+            (0..self.below(6)).map(|_| self.char()).collect()
+        }
+
+        fn datum(&mut self, depth: u32) -> DatumKind {
+            let pick = if depth == 0 {
+                self.below(8)
+            } else {
+                7 + self.below(6)
+            };
+            match pick {
+                0 => DatumKind::Bool(self.below(2) == 0),
+                1 => DatumKind::Int(self.next() as i64 >> self.below(64)),
+                2 => DatumKind::BigInt(
+                    (num_bigint::BigInt::from(self.next()) * num_bigint::BigInt::from(self.next())
+                        + 1u64)
+                        << 64,
+                ),
+                3 => {
+                    let x = f64::from_bits(self.next());
+                    DatumKind::Real(if x.is_nan() { 0.5 } else { x })
+                }
+                4 => DatumKind::Char(self.char()),
+                5 => DatumKind::Str(self.text()),
+                6 => DatumKind::Symbol(match self.below(3) {
+                    0 => ["quote", "quasiquote", "unquote", "unquote-splicing", "..."]
+                        [self.below(5) as usize]
+                        .to_owned(),
+                    _ => self.text(),
+                }),
+                7 => DatumKind::Bytevector((0..self.below(4)).map(|_| self.next() as u8).collect()),
+                8 | 9 => DatumKind::Vector(
+                    (0..self.below(6))
+                        .map(|_| self.wrapped(depth - 1))
+                        .collect(),
+                ),
+                _ => {
+                    let items = (0..self.below(6))
+                        .map(|_| self.wrapped(depth - 1))
+                        .collect::<Vec<_>>();
+                    let tail = (!items.is_empty() && self.below(3) == 0).then(|| {
+                        // A dotted tail is never itself a list datum.
+                        let mut tail = self.datum(0);
+                        while matches!(tail, DatumKind::List(..)) {
+                            tail = self.datum(0);
+                        }
+                        Box::new(Datum::synthetic(tail))
+                    });
+                    DatumKind::List(items, tail)
+                }
+            }
+        }
+
+        fn wrapped(&mut self, depth: u32) -> Datum {
+            Datum::synthetic(self.datum(depth))
+        }
+    }
+
+    /// Structural equality of datums, ignoring spans; flonums by bits.
+    fn same(a: &Datum, b: &Datum) -> bool {
+        use DatumKind as K;
+        match (&a.kind, &b.kind) {
+            (K::Real(x), K::Real(y)) => x.to_bits() == y.to_bits(),
+            (K::List(xs, xt), K::List(ys, yt)) => {
+                xs.len() == ys.len()
+                    && xs.iter().zip(ys).all(|(x, y)| same(x, y))
+                    && match (xt, yt) {
+                        (None, None) => true,
+                        (Some(x), Some(y)) => same(x, y),
+                        _ => false,
+                    }
+            }
+            (K::Vector(xs), K::Vector(ys)) => {
+                xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same(x, y))
+            }
+            (x, y) => x == y,
+        }
+    }
+
+    #[test]
+    fn written_values_read_back_as_equal_datums() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for case in 0..2_000 {
+            let datum = rng.wrapped(3);
+            let mut heap = Heap::new();
+            let value = crate::load::datum_to_value(&mut heap, &datum);
+            let text = write_string(&heap, value);
+            let read = pscheme_compiler::reader::read_one(
+                &text,
+                pscheme_compiler::span::FileId::default(),
+                0,
+            )
+            .unwrap_or_else(|e| panic!("case {case}: {text:?} does not read: {}", e.message))
+            .unwrap_or_else(|| panic!("case {case}: {text:?} reads as nothing"));
+            assert!(
+                same(&datum, &read.0),
+                "case {case}: {text:?} read back as {:?}",
+                pscheme_compiler::printer::write(&read.0)
+            );
+            assert_eq!(read.1, text.len(), "case {case}: {text:?} is one datum");
+        }
     }
 }

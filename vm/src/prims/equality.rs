@@ -143,6 +143,15 @@ const HASHED_COMPONENTS: usize = 64;
 /// The `equal?` hash: structure and contents, consistent with [`equal`].
 pub(crate) fn equal_hash(heap: &Heap, v: Value) -> u64 {
     let mut h = StableHasher::new();
+    if !matches!(
+        heap.object(v),
+        Some(Object::Pair(..) | Object::Vector(_) | Object::String(_) | Object::Bytevector(_))
+    ) {
+        // The common key (symbol, number, character): what the walk below would compute,
+        // without allocating its queue.
+        h.write_u64(eqv_hash(heap, v));
+        return h.finish();
+    }
     let mut queue = std::collections::VecDeque::from([v]);
     let mut budget = HASHED_COMPONENTS;
     while let Some(v) = queue.pop_front() {
