@@ -36,7 +36,10 @@ impl Datum {
     }
 
     pub fn synthetic(kind: DatumKind) -> Self {
-        Datum { kind, span: Span::SYNTHETIC }
+        Datum {
+            kind,
+            span: Span::SYNTHETIC,
+        }
     }
 
     pub fn as_symbol(&self) -> Option<&str> {

@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Index of a source file in a [`SourceFiles`] registry (or in a code unit's file table).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 pub struct FileId(pub u32);
 
 /// A range of source text. `line` and `col` are 1-based and describe `start`; `col` counts
@@ -20,7 +22,13 @@ pub struct Span {
 
 impl Span {
     /// A span for code that has no source (built-in expansions, tests).
-    pub const SYNTHETIC: Span = Span { file: FileId(u32::MAX), start: 0, end: 0, line: 0, col: 0 };
+    pub const SYNTHETIC: Span = Span {
+        file: FileId(u32::MAX),
+        start: 0,
+        end: 0,
+        line: 0,
+        col: 0,
+    };
 
     pub fn is_synthetic(&self) -> bool {
         self.file == FileId(u32::MAX)
@@ -45,7 +53,9 @@ impl SourceFiles {
     }
 
     pub fn name(&self, id: FileId) -> &str {
-        self.files.get(id.0 as usize).map_or("<unknown>", |f| f.0.as_str())
+        self.files
+            .get(id.0 as usize)
+            .map_or("<unknown>", |f| f.0.as_str())
     }
 
     pub fn text(&self, id: FileId) -> &str {
