@@ -94,6 +94,9 @@ fn quasiquote() {
         "(1 (quasiquote (2 (unquote (3 4)))))"
     );
     assert_eq!(run("`(a b)"), "(a b)");
+    // In a vector, `unquote` is an element, not a form.
+    assert_eq!(run("(define x 5) `#(unquote x)"), "#(unquote x)");
+    assert_eq!(run("(define x 5) `#(1 unquote x)"), "#(1 unquote x)");
     assert_eq!(run("(define l '(1 2)) `(,@l . tail)"), "(1 2 . tail)");
     assert_eq!(run("(define l '(1 2)) `(,@l ,@l)"), "(1 2 1 2)");
 }

@@ -213,6 +213,9 @@ impl Expander<'_> {
             pairs.push((var, named(self.expand_expr(&b.init, frame), &name)));
         }
         let body = self.expand_body(&items[2..], frame, span);
+        if pairs.is_empty() {
+            return body;
+        }
         Expr::new(ExprKind::Letrec(pairs, Box::new(body)), span)
     }
 

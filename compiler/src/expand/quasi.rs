@@ -51,10 +51,11 @@ impl Expander<'_> {
             return Part::Built(unspecified(stx.span));
         }
         let part = match &stx.kind {
-            SyntaxKind::List(items, tail) => self.quasi_list(stx, items, tail.as_ref(), depth, env),
+            SyntaxKind::List(items, tail) => {
+                self.quasi_list(stx.span, items, tail.as_ref(), depth, env, false)
+            }
             SyntaxKind::Vector(items) => {
-                let list = Syntax::list(items.clone(), None, stx.span);
-                match self.quasi_list(&list, items, None, depth, env) {
+                match self.quasi_list(stx.span, items, None, depth, env, true) {
                     Part::Literal => Part::Literal,
                     Part::Built(expr) => {
                         Part::Built(call_global("%list->vector", vec![expr], stx.span))
@@ -101,16 +102,18 @@ impl Expander<'_> {
         }
     }
 
+    /// The elements of a list (or, if `vector`, of a vector, where `#(unquote x)` is just a
+    /// vector of two elements).
     fn quasi_list(
         &mut self,
-        stx: &Stx,
+        span: Span,
         items: &[Stx],
         tail: Option<&Stx>,
         depth: u32,
         env: EnvId,
+        vector: bool,
     ) -> Part {
-        let span = stx.span;
-        if let ([first, arg], None) = (items, tail) {
+        if let ([first, arg], None, false) = (items, tail, vector) {
             if let Some(keyword) = self.quasi_keyword(first, env) {
                 return self.quasi_form(keyword, arg, depth, env, span);
             }
@@ -118,7 +121,7 @@ impl Expander<'_> {
         // `(a . ,b)` reads as (a unquote b): a keyword as the second-to-last element is a form in
         // tail position.
         let (elements, tail_form): (&[Stx], Option<Stx>) = match (items.len(), tail) {
-            (n, None) if n >= 3 && self.quasi_keyword(&items[n - 2], env).is_some() => (
+            (n, None) if !vector && n >= 3 && self.quasi_keyword(&items[n - 2], env).is_some() => (
                 &items[..n - 2],
                 Some(Syntax::list(items[n - 2..].to_vec(), None, span)),
             ),
