@@ -30,6 +30,7 @@ mod prims;
 pub mod printer;
 pub mod run;
 pub mod sched;
+pub mod validate;
 pub mod value;
 mod vm;
 

@@ -102,7 +102,8 @@ impl Vm {
     /// raises an error when called.
     ///
     /// # Errors
-    /// If `scheduler` is not a scheduler object of `heap`.
+    /// If `scheduler` is not a scheduler object of `heap`, or the heap fails
+    /// [`Heap::validate`].
     pub fn resume(
         mut heap: Heap,
         scheduler: ObjId,
@@ -112,6 +113,7 @@ impl Vm {
         if !matches!(heap.try_get(scheduler), Some(Object::Scheduler(_))) {
             return Err(format!("object {scheduler} is not a scheduler"));
         }
+        heap.validate().map_err(|problems| problems.join("; "))?;
         heap.rebuild_symbol_table();
         heap.roots = roots.to_vec();
         if !heap.roots.contains(&scheduler) {
