@@ -45,7 +45,7 @@
 //! - [`EncryptedStore::get`], [`Batch::put`], [`Batch::delete`], [`EncryptedStore::commit`]
 //!   (one batch = one atomic [`Kvs::commit`]).
 //! - [`EncryptedStore::row_key`] (where a logical key lives), [`EncryptedStore::get_row`]
-//!   (open a row found by listing), [`EncryptedStore::for_each_row_key`] (every raw backend
+//!   (open a row found by listing), [`EncryptedStore::for_each_raw_key`] (every raw backend
 //!   key, for fsck to find stray rows) and [`is_reserved_row`] (header and key-check rows).
 //! - [`EncryptedStore::derive_subkey`]: an independent zeroizing [`Key`] for a caller-chosen
 //!   context string, e.g. for layer 3's keyed node addresses.
