@@ -48,7 +48,10 @@ pub(crate) fn register(registry: &mut Registry) {
     }
 
     m.func("char-alphabetic?", |_: &mut Ctx, c: char| c.is_alphabetic());
-    m.func("char-numeric?", |_: &mut Ctx, c: char| c.is_numeric());
+    // R7RS: the decimal digits (Unicode Nd), not every numeric character (such as `½`).
+    m.func("char-numeric?", |_: &mut Ctx, c: char| {
+        digit_value(c).is_some()
+    });
     m.func("char-whitespace?", |_: &mut Ctx, c: char| c.is_whitespace());
     m.func("char-upper-case?", |_: &mut Ctx, c: char| c.is_uppercase());
     m.func("char-lower-case?", |_: &mut Ctx, c: char| c.is_lowercase());

@@ -400,17 +400,37 @@ fn advance(heap: &mut Heap, id: ObjId, to: usize) {
     }
 }
 
+/// Characters of a string port the reader first looks at. Reading converts them to a `&str`;
+/// looking at the whole rest of the port on every `read` would make reading n datums from one
+/// port quadratic.
+const READ_WINDOW: usize = 4096;
+
 /// `read` on a string port: the next datum, or the eof object when only whitespace and
 /// comments remain. A malformed datum is a read error (`read-error?` is true of it).
+///
+/// The reader sees a window of the port that doubles until the answer cannot depend on what
+/// lies beyond it: a datum that ends strictly inside the window (a token cut at the window's
+/// edge would end exactly at it), or any answer once the window holds the rest of the port.
 fn read_datum(heap: &mut Heap, id: ObjId) -> Result<Value, Error> {
     let (chars, pos) = string_input(heap, id);
     let len = chars.len();
-    let text: String = chars[pos..].iter().collect();
-    match read_one(&text, FileId::default(), 0) {
+    let mut window = READ_WINDOW;
+    let (text, outcome) = loop {
+        let end = pos.saturating_add(window).min(len);
+        let text: String = chars[pos..end].iter().collect();
+        let outcome = read_one(&text, FileId::default(), 0);
+        let conclusive =
+            end == len || matches!(&outcome, Ok(Some((_, datum_end))) if *datum_end < text.len());
+        if conclusive {
+            break (text, outcome);
+        }
+        window = window.saturating_mul(2);
+    };
+    match outcome {
         Ok(Some((datum, end))) => {
             let consumed = text
                 .get(..end)
-                .map_or(len - pos, |read| read.chars().count());
+                .map_or(text.chars().count(), |read| read.chars().count());
             advance(heap, id, pos + consumed);
             Ok(crate::load::datum_to_value(heap, &datum))
         }
@@ -466,6 +486,27 @@ mod tests {
         assert_eq!(crate::printer::write_string(&heap, first), "(a \"λ\")");
         let second = read_datum(&mut heap, port).expect("a number");
         assert_eq!(second, Value::small(42));
+        assert_eq!(read_datum(&mut heap, port), Ok(Value::EOF));
+    }
+
+    #[test]
+    fn datums_longer_than_the_window_and_many_datums() {
+        let mut heap = Heap::new();
+        let long_symbol = "s".repeat(READ_WINDOW + 10);
+        let many = "(1 2) ".repeat(READ_WINDOW);
+        let text = format!("{long_symbol} \"{}\" {many}", "x".repeat(3 * READ_WINDOW));
+        let port = string_port(&mut heap, &text);
+        let first = read_datum(&mut heap, port).expect("a symbol");
+        assert_eq!(heap.symbol_name(first), Some(long_symbol.as_str()));
+        let second = read_datum(&mut heap, port).expect("a string");
+        assert_eq!(
+            heap.string_text(second).map(|s| s.len()),
+            Some(3 * READ_WINDOW)
+        );
+        for _ in 0..READ_WINDOW {
+            let datum = read_datum(&mut heap, port).expect("a list");
+            assert_eq!(crate::printer::write_string(&heap, datum), "(1 2)");
+        }
         assert_eq!(read_datum(&mut heap, port), Ok(Value::EOF));
     }
 
