@@ -93,8 +93,8 @@ impl Expander<'_> {
     }
 
     pub(crate) fn expand_let(&mut self, items: &[Stx], env: EnvId, span: Span) -> Expr {
-        if items.len() >= 2 && items[1].as_ident().is_some() {
-            return self.expand_named_let(items, env, span);
+        if let Some(loop_ident) = items.get(1).and_then(|s| s.as_ident()) {
+            return self.expand_named_let(items, loop_ident, env, span);
         }
         if items.len() < 3 {
             return self.arity_error(Special::Let, items, span);
@@ -118,7 +118,13 @@ impl Expander<'_> {
     }
 
     /// `(let loop ((v init) ...) body)`: `loop` is visible in the body only, not in the inits.
-    fn expand_named_let(&mut self, items: &[Stx], env: EnvId, span: Span) -> Expr {
+    fn expand_named_let(
+        &mut self,
+        items: &[Stx],
+        loop_ident: IdentId,
+        env: EnvId,
+        span: Span,
+    ) -> Expr {
         if items.len() < 4 {
             return self.arity_error(Special::Let, items, span);
         }
@@ -130,7 +136,6 @@ impl Expander<'_> {
             .map(|b| self.expand_expr(&b.init, env))
             .collect();
         let loop_frame = self.frames.push(env);
-        let loop_ident = items[1].as_ident().expect("checked by the caller");
         let loop_name = self.name_of(loop_ident);
         let loop_var = self.bind_var(loop_frame, loop_ident, items[1].span, "variable");
         let frame = self.frames.push(loop_frame);
@@ -439,7 +444,11 @@ impl Expander<'_> {
     ) -> Expr {
         let cspan = clause.span;
         let Some(parts) = clause.as_list().filter(|p| p.len() >= 2) else {
-            return self.error(cspan, "malformed `case` clause", "each clause is ((datum ...) expr ...), ((datum ...) => receiver) or (else expr ...)");
+            return self.error(
+                cspan,
+                "malformed `case` clause",
+                "each clause is ((datum ...) expr ...), ((datum ...) => receiver) or (else expr ...)",
+            );
         };
         let is_else = self.is_special(&parts[0], env, Special::Else);
         if is_else && !rest.is_empty() {

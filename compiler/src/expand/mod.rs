@@ -9,6 +9,7 @@
 //! Hygiene is by renaming: a macro template's identifiers become fresh aliases closed over the
 //! macro's definition environment (see `syntax.rs` and `env.rs`).
 
+mod body;
 mod control;
 mod env;
 mod expander;
