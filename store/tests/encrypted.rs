@@ -489,3 +489,63 @@ fn hostile_reserved_rows_never_panic() {
         }
     }
 }
+
+/// Random batches, some failing midway through the backend transaction, against a model.
+#[test]
+fn random_batches_with_faults_match_model() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    use std::collections::BTreeMap;
+
+    let key = (0u8..2, prop::collection::vec(0u8..4, 0..3));
+    let op = (
+        key,
+        prop::option::of(prop::collection::vec(any::<u8>(), 0..40)),
+    );
+    let step = (prop::collection::vec(op, 0..12), prop::option::of(0u64..12));
+    let mut runner = TestRunner::new(Config {
+        cases: 32,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&prop::collection::vec(step, 1..10), |steps| {
+            let mut store = create(FaultyKvs::new(MemKvs::new()));
+            let mut model: BTreeMap<(u8, Vec<u8>), Vec<u8>> = BTreeMap::new();
+            for (ops, fault_after) in steps {
+                let mut batch = Batch::new();
+                let mut next = model.clone();
+                for ((domain, key), value) in ops {
+                    match value {
+                        Some(v) => {
+                            batch.put(Domain(domain + 40), &key, v.clone());
+                            next.insert((domain, key), v);
+                        }
+                        None => {
+                            batch.delete(Domain(domain + 40), &key);
+                            next.remove(&(domain, key));
+                        }
+                    }
+                }
+                let fails = fault_after.is_some_and(|n| n < batch.len() as u64);
+                if let Some(n) = fault_after {
+                    store.kvs_mut().fail_after_writes(n);
+                }
+                let result = store.commit(&batch);
+                store.kvs_mut().disarm();
+                prop_assert_eq!(result.is_err(), fails);
+                if !fails {
+                    model = next;
+                }
+                // Every modelled key reads back, and the row count rules out extra rows.
+                for ((domain, key), value) in &model {
+                    let got = store.get(Domain(domain + 40), key).unwrap();
+                    prop_assert_eq!(got.as_ref(), Some(value));
+                }
+                let rows = store.kvs().keys().unwrap().len();
+                prop_assert_eq!(rows, model.len() + 2);
+            }
+            Ok(())
+        })
+        .unwrap();
+}
