@@ -137,7 +137,9 @@ impl Vm {
         if let Some(code) = self.exit_request {
             return Idle::Exit(code);
         }
-        let s = scheduler(&mut self.heap, self.scheduler);
+        let Object::Scheduler(s) = self.heap.get(self.scheduler) else {
+            return Idle::AllDone;
+        };
         if let Some(&(deadline, _)) = s.timers.first() {
             Idle::WaitUntil(deadline)
         } else if s.live.is_empty() {
@@ -150,13 +152,18 @@ impl Vm {
     /// Makes runnable every process whose deadline is at or before `now`.
     fn wake_due(&mut self, now: u64) {
         loop {
-            let s = scheduler(&mut self.heap, self.scheduler);
-            match s.timers.first() {
-                Some(&(deadline, pid)) if deadline <= now => {
-                    wake(&mut self.heap, self.scheduler, pid)
-                }
-                _ => return,
-            }
+            // Read first: the barrier would dirty the scheduler on every slice otherwise.
+            let due = match self.heap.get(self.scheduler) {
+                Object::Scheduler(s) => s.timers.first().copied().filter(|&(d, _)| d <= now),
+                _ => None,
+            };
+            let Some(entry) = due else { return };
+            // Remove the entry even if the process no longer waits on it, so a stale timer
+            // cannot stall this loop.
+            scheduler(&mut self.heap, self.scheduler)
+                .timers
+                .remove(&entry);
+            wake(&mut self.heap, self.scheduler, entry.1);
         }
     }
 
