@@ -196,6 +196,27 @@
           acc
           (loop (- i 1) (cons (+ start (* i step)) acc))))))
 
+;; (take l k): the first k elements, fresh (SRFI 1); (drop l k) is list-tail.
+(define (take l k)
+  (let loop ((l l) (k k) (acc '()))
+    (if (= k 0)
+        (reverse acc)
+        (if (pair? l)
+            (loop (cdr l) (- k 1) (cons (car l) acc))
+            (error "take: list too short" k)))))
+
+(define (drop l k) (list-tail l k))
+
+(define (take-while pred l)
+  (let loop ((l l) (acc '()))
+    (if (and (pair? l) (pred (car l)))
+        (loop (cdr l) (cons (car l) acc))
+        (reverse acc))))
+
+(define (drop-while pred l)
+  (let loop ((l l))
+    (if (and (pair? l) (pred (car l))) (loop (cdr l)) l)))
+
 (define (list-set! l k x)
   (set-car! (list-tail l k) x))
 

@@ -71,6 +71,7 @@ corpus! {
     lists_higher_order => "lists/higher-order.scm",
     lists_long_lists => "lists/long-lists.scm",
     lists_member_assoc => "lists/member-assoc.scm",
+    lists_sorting => "lists/sorting.scm",
     numbers_arithmetic => "numbers/arithmetic.scm",
     numbers_bignums => "numbers/bignums.scm",
     numbers_division => "numbers/division.scm",

@@ -24,6 +24,7 @@
 ;; ("a" "b" "c")
 ;; 2
 ;; (b 3)
+;; (1 2) (3 4) (1 3) (4 5)
 ;; --- end
 (define (show . xs)
   (let loop ((xs xs))
@@ -58,3 +59,4 @@
 (show (list-sort string<? '("c" "a" "b")))
 (show (fold + 0 '(1 -1 2)))
 (show (assq 'b '((a 1) (b 3))))
+(show (take '(1 2 3 4) 2) (drop '(1 2 3 4) 2) (take-while odd? '(1 3 4 5)) (drop-while odd? '(1 3 4 5)))
