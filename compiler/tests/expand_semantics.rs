@@ -212,3 +212,32 @@ fn recursive_macros_and_local_macros() {
         "8"
     );
 }
+
+#[test]
+fn guard_clauses_receive_the_condition() {
+    // The test evaluator's continuations are escape-only, which is all a matching clause needs.
+    assert_eq!(
+        run("(guard (e ((symbol? e) (list 'caught e))) (raise 'boom))"),
+        "(caught boom)"
+    );
+    assert_eq!(
+        run(
+            "(guard (e ((string? e) 'string) ((symbol? e) => (lambda (t) (list t e)))) (raise 'x))"
+        ),
+        "(#t x)"
+    );
+    assert_eq!(run("(guard (e (else 'other)) (+ 1 (raise 5)))"), "other");
+    // No raise: the body's values come back through the guard.
+    assert_eq!(run("(guard (e (#t 'never)) (list 1 2))"), "(1 2)");
+    assert_eq!(
+        run("(call-with-values (lambda () (guard (e (#t 0)) (values 1 2))) list)"),
+        "(1 2)"
+    );
+    // The innermost guard whose clause matches handles the condition.
+    assert_eq!(
+        run(
+            "(guard (e (#t (list 'outer e))) (guard (e ((symbol? e) (list 'inner e))) (raise 'sym)))"
+        ),
+        "(inner sym)"
+    );
+}

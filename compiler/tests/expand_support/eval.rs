@@ -29,7 +29,12 @@ pub enum V {
     Record(Rc<(String, usize)>, Rc<RefCell<Vec<V>>>),
     Promise(Rc<RefCell<(bool, V)>>),
     Parameter(Rc<RefCell<V>>, Box<V>),
+    /// An escape-only continuation (valid while its `%call/cc` is running).
+    Escape(u64),
 }
+
+/// The payload of the unwinding that implements an escape; the value travels in the machine.
+struct EscapeTo(u64);
 
 pub struct Scope {
     vars: Vec<(VarId, Rc<RefCell<V>>)>,
@@ -186,12 +191,20 @@ const PRIMS: &[&str] = &[
     "%parameter-converter",
     "%parameterize",
     "%case-lambda",
+    "%call/cc",
+    "%with-exception-handler",
+    "%raise-continuable",
+    "raise",
+    "string?",
 ];
 
 pub struct Machine {
     pub globals: HashMap<String, V>,
     pub output: Vec<String>,
     fuel: u64,
+    handlers: Vec<V>,
+    next_escape: u64,
+    escaping: Option<V>,
 }
 
 impl Machine {
@@ -201,6 +214,9 @@ impl Machine {
             globals,
             output: Vec::new(),
             fuel: 1_000_000,
+            handlers: Vec::new(),
+            next_escape: 0,
+            escaping: None,
         }
     }
 
@@ -334,6 +350,14 @@ impl Machine {
                 )
             }
             V::Parameter(cell, _) => cell.borrow().clone(),
+            V::Escape(id) => {
+                self.escaping = Some(if args.len() == 1 {
+                    args.into_iter().next().unwrap_or(V::Unspecified)
+                } else {
+                    V::Values(args)
+                });
+                std::panic::panic_any(EscapeTo(id))
+            }
             V::Prim(name) => self.prim(name, args),
             other => panic!("test evaluator: {other} is not a procedure"),
         }
@@ -480,6 +504,47 @@ impl Machine {
                 result
             }
             "case-lambda" => V::CaseLambda(a),
+            "string?" => V::Bool(matches!(a[0], V::Str(_))),
+            "call/cc" => {
+                let id = self.next_escape;
+                self.next_escape += 1;
+                let handlers = self.handlers.len();
+                let f = a[0].clone();
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.apply(f, vec![V::Escape(id)])
+                }));
+                match result {
+                    Ok(v) => v,
+                    Err(payload) => match payload.downcast::<EscapeTo>() {
+                        Ok(to) if to.0 == id => {
+                            self.handlers.truncate(handlers);
+                            self.escaping.take().unwrap_or(V::Unspecified)
+                        }
+                        Ok(other) => std::panic::resume_unwind(other),
+                        Err(other) => std::panic::resume_unwind(other),
+                    },
+                }
+            }
+            "with-exception-handler" => {
+                self.handlers.push(a[0].clone());
+                let result = self.apply(a[1].clone(), Vec::new());
+                self.handlers.pop();
+                result
+            }
+            "raise" | "raise-continuable" => {
+                // The handler runs with the outer handlers installed (R7RS 6.11).
+                let handler = self
+                    .handlers
+                    .pop()
+                    .unwrap_or_else(|| panic!("uncaught raise of {}", a[0]));
+                let result = self.apply(handler.clone(), vec![a[0].clone()]);
+                self.handlers.push(handler);
+                assert!(
+                    name == "raise-continuable",
+                    "handler returned from a non-continuable raise"
+                );
+                result
+            }
             _ => panic!("test evaluator: no primitive {name}"),
         }
     }
