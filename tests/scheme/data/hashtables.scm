@@ -15,6 +15,7 @@
 ;; caught
 ;; #t 0
 ;; 1 x
+;; 2 1 immutable
 ;; --- end
 (define (show . xs)
   (let loop ((xs xs))
@@ -74,3 +75,7 @@
 (show (hash-table? q) (hash-table-count q))
 (hash-table-set! q key 'x)
 (show (hash-table-size (hash-table-copy q)) (hash-table-ref q key))
+(define c (hash-table-copy q))
+(hash-table-set! c 'other 'y)
+(show (hash-table-count c) (hash-table-count q)
+      (guard (e ((error-object? e) 'immutable)) (hash-table-set! (hash-table-copy q #f) 'k 'v)))

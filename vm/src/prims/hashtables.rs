@@ -116,7 +116,8 @@ pub(crate) fn register(registry: &mut Registry) {
         "hash-table-copy",
         |ctx: &mut Ctx, t: HashTableRef, mutable: Option<bool>| {
             let mut copy = table(ctx.heap, t).clone();
-            copy.mutable = mutable.unwrap_or(false);
+            // SRFI 69 copies are mutable; `(hash-table-copy t #f)` is an immutable one (SRFI 125).
+            copy.mutable = mutable.unwrap_or(true);
             ctx.heap.alloc_value(Object::HashTable(Box::new(copy)))
         },
     );
