@@ -223,3 +223,97 @@ fn any_single_damaged_row_is_noticed() {
         }
     }
 }
+
+/// A root record built by hand from docs/storage-format.md: one tree `t`.
+fn root_record(counter: u64, root: Option<[u8; 32]>, len: u64) -> Vec<u8> {
+    let mut out = b"PSMR".to_vec();
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&counter.to_le_bytes());
+    out.extend_from_slice(&1_700_000_000_000u64.to_le_bytes());
+    out.extend_from_slice(&1u32.to_le_bytes());
+    out.extend_from_slice(&[1, b't']);
+    match root {
+        Some(address) => {
+            out.push(1);
+            out.extend_from_slice(&address);
+        }
+        None => out.push(0),
+    }
+    out.extend_from_slice(&len.to_le_bytes());
+    let checksum = blake3::hash(&out);
+    out.extend_from_slice(checksum.as_bytes());
+    out
+}
+
+/// Stores `node` (encoded by hand) under its true address, as only a key holder could.
+fn store_node(store: &mut MerkleStore<MemKvs>, node: &[u8]) -> [u8; 32] {
+    let key = store
+        .encrypted()
+        .derive_subkey("pscheme-store merkle node address v1");
+    let address = *blake3::keyed_hash(key.as_bytes(), node).as_bytes();
+    sealed_put(store, NODES, &address, node.to_vec());
+    address
+}
+
+fn fresh_store() -> MerkleStore<MemKvs> {
+    let enc = EncryptedStore::create(MemKvs::new(), PASS, KdfParams::INSECURE_FOR_TESTS).unwrap();
+    MerkleStore::create(enc).unwrap()
+}
+
+#[test]
+fn hand_built_store_matches_the_documented_format() {
+    let mut store = fresh_store();
+    // A leaf with the entries "a" -> "1" and "b" -> "22".
+    let leaf = [
+        1, 0, 0, 0, 2, 0, 1, 0, b'a', 0, 1, 0, b'1', 1, 0, b'b', 0, 2, 0, b'2', b'2',
+    ];
+    let address = store_node(&mut store, &leaf);
+    sealed_put(
+        &mut store,
+        Domain(18),
+        b"root",
+        root_record(9, Some(address), 2),
+    );
+    let store = reopen(store);
+    assert_eq!(store.info().txn_counter, 9);
+    assert_eq!(store.get(b"t", b"b").unwrap(), Some(b"22".to_vec()));
+    assert_eq!(store.len(b"t"), 2);
+    assert_eq!(store.root_address(b"t").unwrap().as_bytes(), &address);
+    assert!(store.fsck().unwrap().is_clean());
+}
+
+#[test]
+fn misplaced_nodes_and_wrong_lengths_are_named() {
+    let mut store = fresh_store();
+    // A blob (kind 2) where the tree expects a leaf or branch.
+    let blob = store_node(&mut store, &[1, 2, 0, 0, b'x']);
+    sealed_put(
+        &mut store,
+        Domain(18),
+        b"root",
+        root_record(1, Some(blob), 1),
+    );
+    let report = store.fsck().unwrap();
+    assert_eq!(report.malformed.first.len(), 1);
+    assert_eq!(report.malformed.first[0].as_bytes(), &blob);
+    let reopened = reopen(store);
+    assert!(matches!(
+        reopened.get(b"t", b"x"),
+        Err(MerkleError::Corrupted { .. })
+    ));
+
+    // A well-formed one-entry leaf, recorded as holding 5 entries.
+    let mut store = fresh_store();
+    let leaf = store_node(&mut store, &[1, 0, 0, 0, 1, 0, 1, 0, b'k', 0, 0, 0]);
+    sealed_put(
+        &mut store,
+        Domain(18),
+        b"root",
+        root_record(1, Some(leaf), 5),
+    );
+    let report = store.fsck().unwrap();
+    assert_eq!(report.len_mismatch.count, 1);
+    assert_eq!(report.len_mismatch.first[0].recorded, 5);
+    assert_eq!(report.len_mismatch.first[0].counted, 1);
+    assert!(report.malformed.is_empty());
+}
