@@ -454,6 +454,30 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            let _ = Node::decode(&bytes);
+            let _ = links_of(&bytes);
+        }
+
+        /// Arbitrary bytes behind a valid header prefix reach the kind-specific decoders.
+        #[test]
+        fn arbitrary_payloads_never_panic(
+            kind in 0u8..4,
+            links in 0u16..4,
+            payload in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+        ) {
+            let mut bytes = vec![NODE_FORMAT_VERSION, kind];
+            bytes.extend_from_slice(&links.to_le_bytes());
+            bytes.extend(std::iter::repeat_n(9, usize::from(links) * ADDRESS_LEN));
+            bytes.extend_from_slice(&payload);
+            if let Ok(node) = Node::decode(&bytes) {
+                proptest::prop_assert_eq!(node.encode(), bytes);
+            }
+        }
+    }
+
     #[test]
     fn rejects_unsorted_leaf_keys() {
         let node = Node::Leaf(Leaf {

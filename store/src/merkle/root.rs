@@ -148,6 +148,13 @@ mod tests {
         assert_eq!(sample().encode(), want);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            let _ = RootRecord::decode(&bytes);
+        }
+    }
+
     #[test]
     fn round_trips() {
         let record = sample();
