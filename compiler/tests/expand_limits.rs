@@ -82,3 +82,36 @@ fn many_errors_are_capped() {
     let count = result.matches("error:").count();
     assert!((2..=30).contains(&count), "{count} errors");
 }
+
+#[test]
+fn output_at_the_limit_expands_prints_and_drops_on_a_small_stack() {
+    let depth = 990;
+    let clauses: String = (0..depth)
+        .map(|i| format!("((= x {i}) (f {i}))\n"))
+        .collect();
+    let sources = [
+        format!("(define (g x) (cond {clauses} (else 0)))"),
+        format!("(define (g) {}0{})", "(f ".repeat(depth), ")".repeat(depth)),
+        format!(
+            "(define (g) (and {}))",
+            (0..depth).map(|i| format!("(f {i}) ")).collect::<String>()
+        ),
+        format!(
+            "(define g {}x{})",
+            "(lambda (x) ".repeat(330),
+            ")".repeat(330)
+        ),
+    ];
+    for src in sources {
+        let printed = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let expansion = expand_in(&mut ExpandEnv::new(), &src).expect("within the limit");
+                expand::print_program(&expansion.program).len()
+            })
+            .expect("spawns")
+            .join()
+            .expect("no stack overflow");
+        assert!(printed > depth);
+    }
+}
