@@ -178,3 +178,161 @@ fn sqlite_commit_interrupted_midway_survives_reopen() {
     assert_eq!(state(&store), new_state);
     assert!(store.fsck().unwrap().is_clean());
 }
+
+mod model {
+    //! Random transactions against a `BTreeMap` model, with faults injected at random
+    //! points of random commits.
+
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+    use pscheme_store::merkle::MerkleStore;
+    use pscheme_store::{EncryptedStore, FaultyKvs, KdfParams, MemKvs};
+
+    use super::{PASS, State, open_mem, state};
+
+    #[derive(Clone, Debug)]
+    enum Fault {
+        None,
+        Write(u64),
+        Read(u64),
+    }
+
+    #[derive(Clone, Debug)]
+    struct TxnPlan {
+        /// (tree, key, value or delete)
+        changes: Vec<(u8, u16, Option<u16>)>,
+        drop_tree: Option<u8>,
+        snapshot: bool,
+        fault: Fault,
+        reopen: bool,
+    }
+
+    fn plan() -> impl Strategy<Value = TxnPlan> {
+        (
+            proptest::collection::vec(
+                (
+                    0u8..3,
+                    0u16..400,
+                    proptest::option::weighted(0.7, 0u16..600),
+                ),
+                0..120,
+            ),
+            proptest::option::weighted(0.05, 0u8..3),
+            proptest::bool::weighted(0.1),
+            prop_oneof![
+                2 => Just(Fault::None),
+                2 => (0u64..200).prop_map(Fault::Write),
+                1 => (0u64..200).prop_map(Fault::Read),
+            ],
+            proptest::bool::weighted(0.2),
+        )
+            .prop_map(|(changes, drop_tree, snapshot, fault, reopen)| TxnPlan {
+                changes,
+                drop_tree,
+                snapshot,
+                fault,
+                reopen,
+            })
+    }
+
+    const TREES: [&[u8]; 3] = [b"heap", b"globals", b"symbols"];
+
+    fn value(v: u16) -> Vec<u8> {
+        // Every 8th value is large enough for a blob node of its own.
+        let len = if v % 8 == 0 { 300 } else { usize::from(v % 40) };
+        (0..len).map(|i| (v as usize + i) as u8).collect()
+    }
+
+    fn run(store: &mut MerkleStore<FaultyKvs<MemKvs>>, plan: &TxnPlan) -> bool {
+        let mut txn = store.begin();
+        for (tree, key, v) in &plan.changes {
+            let tree = TREES[usize::from(*tree)];
+            let key = key.to_be_bytes();
+            match v {
+                Some(v) => txn.put(tree, &key, &value(*v)).unwrap(),
+                None => txn.delete(tree, &key).unwrap(),
+            }
+        }
+        if let Some(tree) = plan.drop_tree {
+            txn.drop_tree(TREES[usize::from(tree)]);
+        }
+        if plan.snapshot {
+            txn.copy_tree(b"heap", b"snapshot").unwrap();
+        }
+        txn.commit().is_ok()
+    }
+
+    /// What `plan` does to `before`, computed on the model.
+    fn expected(before: &State, plan: &TxnPlan) -> State {
+        let mut trees: BTreeMap<Vec<u8>, BTreeMap<Vec<u8>, Vec<u8>>> = before
+            .iter()
+            .map(|(name, entries)| (name.clone(), entries.iter().cloned().collect()))
+            .collect();
+        for (tree, key, v) in &plan.changes {
+            let entries = trees.entry(TREES[usize::from(*tree)].to_vec()).or_default();
+            match v {
+                Some(v) => entries.insert(key.to_be_bytes().to_vec(), value(*v)),
+                None => entries.remove(&key.to_be_bytes()[..]),
+            };
+        }
+        if let Some(tree) = plan.drop_tree {
+            trees.remove(TREES[usize::from(tree)]);
+        }
+        if plan.snapshot {
+            let heap = trees.get(&b"heap"[..]).cloned().unwrap_or_default();
+            trees.insert(b"snapshot".to_vec(), heap);
+        }
+        trees
+            .into_iter()
+            .map(|(name, entries)| (name, entries.into_iter().collect()))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        #[test]
+        fn random_transactions_with_faults_match_the_model(plans in proptest::collection::vec(plan(), 1..25)) {
+            let enc = EncryptedStore::create(
+                FaultyKvs::new(MemKvs::new()),
+                PASS,
+                KdfParams::INSECURE_FOR_TESTS,
+            )
+            .unwrap();
+            let mut store = MerkleStore::create(enc).unwrap();
+            let mut committed = State::new();
+            for plan in &plans {
+                let before = store.info();
+                match plan.fault {
+                    Fault::None => {}
+                    Fault::Write(n) => store.encrypted_mut().kvs_mut().fail_after_writes(n),
+                    Fault::Read(n) => store.encrypted_mut().kvs_mut().fail_after_reads(n),
+                }
+                let ok = run(&mut store, plan);
+                store.encrypted_mut().kvs_mut().disarm();
+                if ok {
+                    committed = expected(&committed, plan);
+                    prop_assert_eq!(store.info().txn_counter, before.txn_counter + 1);
+                } else {
+                    prop_assert!(!matches!(plan.fault, Fault::None));
+                    prop_assert_eq!(store.info(), before);
+                }
+                // Empty trees stay named in the root record; the model drops them.
+                let mut got = state(&store);
+                got.retain(|_, entries| !entries.is_empty());
+                let mut want = committed.clone();
+                want.retain(|_, entries| !entries.is_empty());
+                prop_assert_eq!(&got, &want);
+                if plan.reopen {
+                    store = open_mem(store.into_inner().into_inner().into_inner());
+                    let mut got = state(&store);
+                    got.retain(|_, entries| !entries.is_empty());
+                    prop_assert_eq!(&got, &want);
+                }
+            }
+            let report = store.fsck().unwrap();
+            prop_assert!(report.is_clean(), "{:?}", report);
+        }
+    }
+}
