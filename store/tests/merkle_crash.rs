@@ -290,7 +290,7 @@ mod model {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
         #[test]
         fn random_transactions_with_faults_match_the_model(plans in proptest::collection::vec(plan(), 1..25)) {

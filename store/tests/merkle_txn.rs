@@ -252,7 +252,7 @@ fn check_matches(store: &MerkleStore<MemKvs>, model: &Model) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn matches_btreemap_across_commits_and_reopens(ops in proptest::collection::vec(op(), 1..300)) {
