@@ -19,3 +19,7 @@
     (lambda results
       (close-port port)
       (apply values results))))
+
+;; R7RS `features`: exact-closed holds because every exact operation but `/` stays exact.
+(define (features)
+  (list 'r7rs 'exact-closed 'ieee-float 'full-unicode 'pscheme))

@@ -11,6 +11,8 @@
 ;; #t #t
 ;; "ab" "cd" #t
 ;; ""
+;; 2 #u8(0 7 8 0) 1 #u8(9 7 8 0) #t
+;; #t
 ;; --- end
 (define out (open-output-string))
 (write 'hello out)
@@ -42,3 +44,11 @@
 (write first) (display " ") (write (read-string 2 two)) (display " ")
 (display (char-ready? two)) (newline)
 (write (get-output-string (open-output-string))) (newline)
+(define bin (open-input-bytevector (bytevector 7 8 9)))
+(define buf (make-bytevector 4 0))
+(define n1 (read-bytevector! buf bin 1 3))
+(write n1) (display " ") (write (bytevector-copy buf)) (display " ")
+(define n2 (read-bytevector! buf bin))
+(write n2) (display " ") (write buf) (display " ")
+(write (eof-object? (read-bytevector! buf bin))) (newline)
+(write (and (memq 'r7rs (features)) #t)) (newline)

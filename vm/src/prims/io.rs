@@ -201,6 +201,33 @@ pub(crate) fn register(registry: &mut Registry) {
         },
     );
     m.func(
+        "read-bytevector!",
+        |ctx: &mut Ctx,
+         target: Value,
+         port: Option<Value>,
+         start: Option<usize>,
+         end: Option<usize>|
+         -> Result<Value, Error> {
+            let Some((target_id, Object::Bytevector(bytes))) =
+                target.as_obj().map(|id| (id, ctx.heap.get(id)))
+            else {
+                return Err(Error::wrong_arg("bytevector", 1, target));
+            };
+            let (start, end) = range(bytes.len(), start, end)?;
+            let id = binary_input(ctx, port, 2)?;
+            if start == end {
+                return Ok(Value::small(0));
+            }
+            let Some(read) = take_bytes(ctx.heap, id, end - start) else {
+                return Ok(Value::EOF);
+            };
+            if let Object::Bytevector(bytes) = ctx.heap.get_mut(target_id) {
+                bytes[start..start + read.len()].copy_from_slice(&read);
+            }
+            Ok(Value::small(i64::try_from(read.len()).unwrap_or(i64::MAX)))
+        },
+    );
+    m.func(
         "read",
         |ctx: &mut Ctx, port: Option<Value>| -> Result<Value, Error> {
             let id = text_input(ctx, port, 1)?;
