@@ -6,6 +6,9 @@ use crate::{RunError, Vm};
 
 include!(concat!(env!("OUT_DIR"), "/prelude.rs"));
 
+/// Prelude file names start with this (see `build.rs`); error reports prefer user locations.
+pub(crate) const PRELUDE_PREFIX: &str = "stdlib/";
+
 /// Compiles and runs the prelude files in order; any error is a bug in `stdlib/`.
 pub(crate) fn load_prelude(vm: &mut Vm) -> Result<(), RunError> {
     for (name, text) in PRELUDE {

@@ -206,7 +206,7 @@ impl Vm {
     ) -> Value {
         let message = self.heap.string(message);
         let irritants = self.heap.list(irritants);
-        let location = match site.and_then(|s| self.site_location(s)) {
+        let location = match self.error_location(k, site) {
             Some(text) => self.heap.string(&text),
             None => Value::FALSE,
         };
@@ -220,6 +220,42 @@ impl Vm {
             location,
             backtrace,
         })))
+    }
+
+    /// Where an error is reported: the failing call, or, when that call is inside the prelude
+    /// (`map` calling `car`, say), the innermost call in the program's own code.
+    fn error_location(&self, mut k: Value, site: Option<Site>) -> Option<String> {
+        let here = site.and_then(|s| self.site_location(s));
+        if here
+            .as_deref()
+            .is_none_or(|loc| !loc.starts_with(crate::boot::PRELUDE_PREFIX))
+        {
+            return here;
+        }
+        for _ in 0..100_000 {
+            match self.heap.object(k)? {
+                Object::Frame(c) => {
+                    let code = self.code_of(c.code);
+                    let loc = code.block(c.block).loc;
+                    if let Some(file) = code.unit.files.get(loc.file as usize)
+                        && !file.starts_with(crate::boot::PRELUDE_PREFIX)
+                    {
+                        return Some(format!("{file}:{}:{}", loc.line, loc.col));
+                    }
+                    k = *c.free.iter().find(|v| {
+                        matches!(
+                            self.heap.object(**v),
+                            Some(Object::Frame(_) | Object::NativeFrame(_))
+                        )
+                    })?;
+                }
+                Object::NativeFrame(n) if n.kind != NativeKind::ProcessExit => {
+                    k = *n.vals.first()?
+                }
+                _ => break,
+            }
+        }
+        here
     }
 
     /// `file:line:col` of the instruction at `site`, if it has a source location.

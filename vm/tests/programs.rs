@@ -111,3 +111,15 @@ fn a_ring_of_ten_thousand_processes_passes_a_token() {
     assert_eq!(out.stderr, "");
     assert_eq!(out.stdout, "9999");
 }
+
+#[test]
+fn an_error_inside_the_prelude_is_reported_at_the_programs_call() {
+    let out = run_source("(define x 1)\n(display (map car (list 1 2)))", "m.scm");
+    assert_eq!(out.exit_code, 1);
+    assert!(
+        out.stderr
+            .starts_with("m.scm:2:10: error: car: expected pair 1"),
+        "{}",
+        out.stderr
+    );
+}
