@@ -2,7 +2,7 @@
 //! and [`ObjId`]s, so it encodes to bytes as is (see `encode.rs`) and the collector traces it
 //! through [`Object::for_each_ref`].
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use num_bigint::BigInt;
@@ -135,7 +135,8 @@ pub enum HashKind {
 pub struct HashTable {
     pub kind: HashKind,
     /// Buckets by key hash; each holds the `(key, value)` entries with that hash.
-    pub buckets: HashMap<u64, Vec<(Value, Value)>>,
+    /// Ordered, so iteration (`hash-table-keys`, `->alist`) is the same on every run.
+    pub buckets: BTreeMap<u64, Vec<(Value, Value)>>,
     pub len: usize,
     pub mutable: bool,
 }

@@ -191,6 +191,44 @@ impl Vm {
         crate::sched::spawn(&mut self.heap, self.scheduler, thunk)
     }
 
+    /// Delivers `msg` to process `pid` from the host, as the `send` primitive does: appends it to
+    /// the mailbox and wakes the process if it waits for a message. False if `pid` is not a live
+    /// process (the message is dropped).
+    pub fn send(&mut self, pid: ObjId, msg: Value) -> bool {
+        let (mailbox, status) = match self.heap.try_get(pid) {
+            Some(Object::Process(p)) if p.status.is_alive() => (p.mailbox, p.status),
+            _ => return false,
+        };
+        if let Object::Mailbox(mb) = self.heap.get_mut(mailbox) {
+            mb.queue.push_back(msg);
+        }
+        if let ProcStatus::Receiving { .. } = status {
+            crate::sched::wake(&mut self.heap, self.scheduler, pid);
+        }
+        true
+    }
+
+    /// Ends live process `pid` from the host: it becomes `Failed` with result `'killed`, without
+    /// running its pending `dynamic-wind` after thunks. False if it was not alive.
+    pub fn kill(&mut self, pid: ObjId) -> bool {
+        if !self.process_status(pid).is_some_and(ProcStatus::is_alive) {
+            return false;
+        }
+        let killed = self.heap.intern_value("killed");
+        if let Object::Process(p) = self.heap.get_mut(pid) {
+            p.status = ProcStatus::Failed;
+            p.state = crate::object::ProcState::Finished;
+            p.dyn_state = Value::FALSE;
+            p.result = killed;
+        }
+        if let Object::Scheduler(s) = self.heap.get_mut(self.scheduler) {
+            s.run_queue.retain(|&p| p != pid);
+            s.timers.retain(|&(_, p)| p != pid);
+            s.live.remove(&pid);
+        }
+        true
+    }
+
     /// Keeps `id` alive across collections (a handle held by the host).
     pub fn pin(&mut self, id: ObjId) {
         self.heap.roots.push(id);

@@ -45,13 +45,13 @@ fn pool(vm: &mut Vm) -> (Vec<ObjId>, Vec<Value>) {
         h.alloc(Object::Bytevector(vec![1, 2, 3])),
         h.alloc(Object::HashTable(Box::new(HashTable {
             kind: HashKind::Equal,
-            buckets: HashMap::new(),
+            buckets: Default::default(),
             len: 0,
             mutable: true,
         }))),
         h.alloc(Object::HashTable(Box::new(HashTable {
             kind: HashKind::Eqv,
-            buckets: HashMap::new(),
+            buckets: Default::default(),
             len: 0,
             mutable: true,
         }))),

@@ -284,3 +284,18 @@ fn objects_stay_small() {
         std::mem::size_of::<Object>()
     );
 }
+
+#[test]
+fn the_host_can_send_to_and_kill_processes() {
+    let mut vm = Vm::bare();
+    let spinner = allocating_loop(&mut vm, i64::MAX >> 4);
+    let p = vm.spawn(spinner);
+    vm.pin(p);
+    assert_eq!(vm.run_slices(3), None);
+    assert!(vm.send(p, Value::small(7)));
+    assert!(vm.kill(p));
+    assert_eq!(vm.process_status(p), Some(ProcStatus::Failed));
+    assert!(!vm.kill(p));
+    assert!(!vm.send(p, Value::small(8)));
+    assert_eq!(vm.run_slices(10), Some(crate::Idle::AllDone));
+}
