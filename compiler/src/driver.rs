@@ -55,6 +55,10 @@ pub struct Compiled {
 /// (render diagnostics with it); `env` holds the macros and globals of earlier units and gets
 /// this unit's if it compiles; `builtins` says which globals the VM provides (its primitives and
 /// prelude), for the undefined-global warnings.
+///
+/// The stages recurse over the nesting of expressions, so they run on a thread of their own with
+/// [`COMPILE_STACK`] bytes of stack: nesting up to the expander's limit compiles whatever stack
+/// the caller has.
 pub fn compile_source(
     text: &str,
     file_name: &str,
@@ -62,16 +66,71 @@ pub fn compile_source(
     files: &mut SourceFiles,
     builtins: &dyn Fn(&str) -> bool,
 ) -> Result<Compiled, Vec<Diagnostic>> {
+    // The borrows go to whichever of the spawned thread or this one runs the compilation.
+    let borrows = std::sync::Mutex::new(Some((env, files)));
+    let run = || {
+        let (env, files) = borrows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .expect("the compilation runs once");
+        compile_unit(text, file_name, env, files)
+    };
+    let (unit, candidates) = std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("pscheme-compile".into())
+            .stack_size(COMPILE_STACK)
+            .spawn_scoped(scope, run)
+        {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread (resources exhausted): compile on this one.
+            Err(_) => run(),
+        }
+    })?;
+    let warnings = candidates
+        .into_iter()
+        .filter(|d| !builtins(&d.name))
+        .map(|d| d.diagnostic)
+        .collect();
+    Ok(Compiled { unit, warnings })
+}
+
+/// Stack size of the thread [`compile_source`] compiles on. Reserved address space; only the
+/// pages a deep program touches are ever used.
+pub const COMPILE_STACK: usize = 256 << 20;
+
+/// A warning about `name`, unless the VM turns out to provide it.
+struct Candidate {
+    name: String,
+    diagnostic: Diagnostic,
+}
+
+fn compile_unit(
+    text: &str,
+    file_name: &str,
+    env: &mut ExpandEnv,
+    files: &mut SourceFiles,
+) -> Result<(CodeUnit, Vec<Candidate>), Vec<Diagnostic>> {
     let file = files.add(file_name, text);
     let datums = reader::read(text, file).map_err(|d| vec![d])?;
     // Globals of earlier units, before this unit's definitions are added to `env`.
     let earlier = env.clone();
     let expansion = expand::expand(datums, env)?;
     let program = &expansion.program;
-    let known = |name: &str| builtins(name) || earlier.is_user_global(name);
-    let warnings = unbound_global_warnings(program, &known);
+    let mut candidates = Vec::new();
+    for diagnostic in unbound_global_warnings(program, &|name| earlier.is_user_global(name)) {
+        let name = diagnostic_name(&diagnostic);
+        candidates.push(Candidate { name, diagnostic });
+    }
     let unit = compile_program_with(program, files, &|name| earlier.is_user_global(name));
-    Ok(Compiled { unit, warnings })
+    Ok((unit, candidates))
+}
+
+/// The variable name inside "reference to undefined variable `name`".
+fn diagnostic_name(d: &Diagnostic) -> String {
+    d.message.split('`').nth(1).unwrap_or_default().to_owned()
 }
 
 /// Warnings for globals that `program` reads or assigns but that nothing defines: not the

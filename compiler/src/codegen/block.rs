@@ -8,14 +8,12 @@
 //! windows are taken from registers free at that point, so moving arguments into them never
 //! clobbers a source.
 
-use std::collections::HashMap;
-
 use super::regs::Regs;
 use super::unit::UnitBuilder;
 use crate::bytecode::{
     Arity, Block, BlockIdx, BlockKind, Constant, Instr, Pc, PrimOp, Reg, SourceLoc,
 };
-use crate::cps::{Analysis, Atom, Cont, Fun, Term, Value, Var};
+use crate::cps::{Analysis, Atom, Cont, Fun, IdMap, Term, Value, Var};
 use crate::span::Span;
 
 /// A closure whose block is still to be generated.
@@ -75,9 +73,9 @@ pub(crate) struct BlockGen<'s, 'a, 'f> {
     operands: Vec<Reg>,
     loc: SourceLoc,
     regs: Regs,
-    env: HashMap<Var, Loc<'a>>,
-    uses: HashMap<Var, u32>,
-    labels: HashMap<Var, Label>,
+    env: IdMap<Var, Loc<'a>>,
+    uses: IdMap<Var, u32>,
+    labels: IdMap<Var, Label>,
     /// Registers whose variable died in the instruction being assembled.
     pending_free: Vec<Reg>,
 }
@@ -135,8 +133,8 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
             loc: block_loc,
             regs: Regs::default(),
             env,
-            uses: HashMap::new(),
-            labels: HashMap::new(),
+            uses: IdMap::default(),
+            labels: IdMap::default(),
             pending_free: Vec::new(),
         }
     }

@@ -13,6 +13,8 @@ pub(crate) struct UnitBuilder<'f> {
     pub(crate) constants: Vec<Constant>,
     /// Constants by their postcard encoding: exact, and NaN-safe unlike `PartialEq`.
     const_index: HashMap<Vec<u8>, u32>,
+    /// Reused buffer for encoding a constant to look it up.
+    key: Vec<u8>,
     pub(crate) globals: Vec<String>,
     global_index: HashMap<String, u32>,
     blocks: Vec<Option<Block>>,
@@ -26,6 +28,7 @@ impl<'f> UnitBuilder<'f> {
             file_index: HashMap::new(),
             constants: Vec::new(),
             const_index: HashMap::new(),
+            key: Vec::new(),
             globals: Vec::new(),
             global_index: HashMap::new(),
             blocks: Vec::new(),
@@ -33,10 +36,14 @@ impl<'f> UnitBuilder<'f> {
     }
 
     pub(crate) fn constant(&mut self, c: &Constant) -> ConstIdx {
-        let key = postcard::to_allocvec(c).expect("constants always serialize");
-        if let Some(&i) = self.const_index.get(&key) {
+        self.key.clear();
+        let key = postcard::to_extend(c, std::mem::take(&mut self.key))
+            .expect("constants always serialize");
+        self.key = key;
+        if let Some(&i) = self.const_index.get(self.key.as_slice()) {
             return ConstIdx(i);
         }
+        let key = self.key.clone();
         let i = index_u32(self.constants.len(), "constants");
         self.constants.push(c.clone());
         self.const_index.insert(key, i);
@@ -84,7 +91,7 @@ impl<'f> UnitBuilder<'f> {
         self.blocks[idx.0 as usize] = Some(block);
     }
 
-    /// `(files, blocks)`; every reserved block must have been set.
+    /// `(files, globals, constants, blocks)`; every reserved block must have been set.
     pub(crate) fn finish(self) -> (Vec<String>, Vec<String>, Vec<Constant>, Vec<Block>) {
         let blocks = self
             .blocks

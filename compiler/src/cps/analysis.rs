@@ -6,19 +6,17 @@
 //! - which variables live in a box: those assigned with `set!` and captured by some closure or
 //!   continuation frame (a frame resumed twice must see the variable's current value).
 
-use std::collections::{HashMap, HashSet};
-
 use super::Optimizations;
-use super::ir::{Atom, Program, Term, Value, Var};
+use super::ir::{Atom, IdMap, IdSet, Program, Term, Value, Var};
 
 #[derive(Debug)]
 pub struct Analysis {
     /// Continuations (including top-level `next`s) that become continuation frames.
-    pub reified: HashSet<Var>,
+    pub reified: IdSet<Var>,
     /// Captured variables of each function and reified continuation, in capture order.
-    pub free: HashMap<Var, Vec<Var>>,
+    pub free: IdMap<Var, Vec<Var>>,
     /// Variables held in a box.
-    pub boxed: HashSet<Var>,
+    pub boxed: IdSet<Var>,
     /// Whether code generation may make a closure used once at its use.
     pub closures_at_use: bool,
 }
@@ -26,9 +24,9 @@ pub struct Analysis {
 impl Default for Analysis {
     fn default() -> Self {
         Analysis {
-            reified: HashSet::new(),
-            free: HashMap::new(),
-            boxed: HashSet::new(),
+            reified: IdSet::default(),
+            free: IdMap::default(),
+            boxed: IdSet::default(),
             closures_at_use: true,
         }
     }
@@ -82,40 +80,100 @@ pub fn analyze_with(program: &Program, opts: Optimizations) -> Analysis {
 struct Analyzer {
     out: Analysis,
     /// Continuations passed to a call.
-    call_conts: HashSet<Var>,
+    call_conts: IdSet<Var>,
     /// Variables captured by some closure or continuation frame.
-    captured: HashSet<Var>,
-    assigned: HashSet<Var>,
+    captured: IdSet<Var>,
+    assigned: IdSet<Var>,
     opts: Optimizations,
 }
 
-fn add_atom(set: &mut HashSet<Var>, a: &Atom) {
+fn add_atom(set: &mut IdSet<Var>, a: &Atom) {
     if let Atom::Var(v) = a {
         set.insert(*v);
     }
 }
 
 /// Merges the smaller set into the larger one.
-fn union(a: HashSet<Var>, b: HashSet<Var>) -> HashSet<Var> {
+fn union(a: IdSet<Var>, b: IdSet<Var>) -> IdSet<Var> {
     let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
     big.extend(small);
     big
 }
 
-fn sorted(set: &HashSet<Var>) -> Vec<Var> {
+fn sorted(set: &IdSet<Var>) -> Vec<Var> {
     let mut v: Vec<Var> = set.iter().copied().collect();
     v.sort_unstable();
     v
 }
 
+/// A step of the post-order walk: the walk keeps its own stack, so deeply nested terms (a body
+/// of thousands of calls nests that deep) cost heap, not Rust stack.
+enum Step<'t> {
+    Visit(&'t Term),
+    /// Combine the free-variable sets of the term's children, on top of the result stack.
+    Finish(&'t Term),
+}
+
 impl Analyzer {
     /// Returns the free variables of `t`.
-    fn term(&mut self, t: &Term) -> HashSet<Var> {
+    fn term(&mut self, t: &Term) -> IdSet<Var> {
+        let mut work = vec![Step::Visit(t)];
+        let mut results: Vec<IdSet<Var>> = Vec::new();
+        while let Some(step) = work.pop() {
+            match step {
+                Step::Visit(t) => match t {
+                    Term::Let { body, .. } => {
+                        work.push(Step::Finish(t));
+                        work.push(Step::Visit(body));
+                    }
+                    Term::LetFun { funs, body } => {
+                        work.push(Step::Finish(t));
+                        work.push(Step::Visit(body));
+                        work.extend(funs.iter().map(|f| Step::Visit(&f.body)));
+                    }
+                    Term::LetCont { cont, body } => {
+                        work.push(Step::Finish(t));
+                        work.push(Step::Visit(body));
+                        work.push(Step::Visit(&cont.body));
+                    }
+                    Term::If { then, els, .. } => {
+                        work.push(Step::Finish(t));
+                        work.push(Step::Visit(then));
+                        work.push(Step::Visit(els));
+                    }
+                    Term::Call { f, k, args, .. } => {
+                        self.call_conts.insert(*k);
+                        let mut fv = IdSet::default();
+                        fv.insert(*k);
+                        add_atom(&mut fv, f);
+                        args.iter().for_each(|a| add_atom(&mut fv, a));
+                        results.push(fv);
+                    }
+                    Term::Jump { k, args, .. } => {
+                        let mut fv = IdSet::default();
+                        fv.insert(*k);
+                        args.iter().for_each(|a| add_atom(&mut fv, a));
+                        results.push(fv);
+                    }
+                },
+                Step::Finish(t) => {
+                    let fv = self.finish(t, &mut results);
+                    results.push(fv);
+                }
+            }
+        }
+        results
+            .pop()
+            .expect("the walk leaves exactly the root's set")
+    }
+
+    /// Pops the sets of `t`'s children (pushed in the reverse of the order they were queued)
+    /// and returns `t`'s free variables, recording closure-conversion decisions on the way.
+    fn finish(&mut self, t: &Term, results: &mut Vec<IdSet<Var>>) -> IdSet<Var> {
+        let mut pop = || results.pop().expect("every child left its set");
         match t {
-            Term::Let {
-                var, value, body, ..
-            } => {
-                let mut fv = self.term(body);
+            Term::Let { var, value, .. } => {
+                let mut fv = pop();
                 fv.remove(var);
                 match value {
                     Value::Atom(a) | Value::SetGlobal(_, a) | Value::DefineGlobal(_, a) => {
@@ -131,10 +189,10 @@ impl Analyzer {
                 }
                 fv
             }
-            Term::LetFun { funs, body } => {
-                let mut fv = self.term(body);
+            Term::LetFun { funs, .. } => {
+                let mut fv = pop();
                 for fun in funs {
-                    let mut inner = self.term(&fun.body);
+                    let mut inner = pop();
                     inner.remove(&fun.k);
                     for p in fun.params.iter().chain(&fun.rest) {
                         inner.remove(p);
@@ -148,9 +206,9 @@ impl Analyzer {
                 }
                 fv
             }
-            Term::LetCont { cont, body } => {
-                let mut fv = self.term(body);
-                let mut inner = self.term(&cont.body);
+            Term::LetCont { cont, .. } => {
+                let mut fv = pop();
+                let mut inner = pop();
                 for p in &cont.params {
                     inner.remove(p);
                 }
@@ -166,27 +224,13 @@ impl Analyzer {
                 fv.remove(&k);
                 union(fv, inner)
             }
-            Term::Call { f, k, args, .. } => {
-                self.call_conts.insert(*k);
-                let mut fv = HashSet::new();
-                fv.insert(*k);
-                add_atom(&mut fv, f);
-                args.iter().for_each(|a| add_atom(&mut fv, a));
-                fv
-            }
-            Term::Jump { k, args, .. } => {
-                let mut fv = HashSet::new();
-                fv.insert(*k);
-                args.iter().for_each(|a| add_atom(&mut fv, a));
-                fv
-            }
-            Term::If {
-                cond, then, els, ..
-            } => {
-                let mut fv = union(self.term(then), self.term(els));
+            Term::If { cond, .. } => {
+                let (a, b) = (pop(), pop());
+                let mut fv = union(a, b);
                 add_atom(&mut fv, cond);
                 fv
             }
+            Term::Call { .. } | Term::Jump { .. } => unreachable!("leaves are never finished"),
         }
     }
 }

@@ -4,10 +4,10 @@
 //! variables never get bound to temporaries. A non-tail `if` binds its continuation once as a join
 //! point instead of copying it into both branches.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::rc::Rc;
 
-use super::ir::{Atom, Cont, Fun, Program, Term, TopForm, Value, Var};
+use super::ir::{Atom, Cont, Fun, IdMap, IdSet, Program, Term, TopForm, Value, Var};
 use super::{Optimizations, fold};
 use crate::bytecode::{Constant, PrimOp};
 use crate::core::{self, Expr, ExprKind, Lambda, VarId};
@@ -27,7 +27,7 @@ pub fn convert_with<'p>(
     redefined: &'p dyn Fn(&str) -> bool,
     opts: Optimizations,
 ) -> Program {
-    let mut set_targets = HashSet::new();
+    let mut set_targets = IdSet::default();
     let mut user_globals = HashSet::new();
     for form in &program.body {
         collect_assignments(form, &mut set_targets, &mut user_globals);
@@ -35,7 +35,7 @@ pub fn convert_with<'p>(
     let mut cv = Converter {
         core_names: &program.var_names,
         names: Vec::new(),
-        env: HashMap::new(),
+        env: IdMap::default(),
         assigned: set_targets.clone(),
         set_targets,
         user_globals,
@@ -89,13 +89,13 @@ struct Converter<'p> {
     names: Vec<String>,
     /// What each core variable in scope stands for. Core variables are unique, so entries are
     /// never shadowed and need no removal.
-    env: HashMap<VarId, Atom>,
+    env: IdMap<VarId, Atom>,
     /// Targets of `set!` anywhere in the program.
-    set_targets: HashSet<VarId>,
+    set_targets: IdSet<VarId>,
     /// Variables whose value changes after binding: `set!` targets and `letrec` variables used
     /// before their initializer ran. Every read of one is copied into a fresh variable at the point
     /// of the read, so later atoms never see a later assignment.
-    assigned: HashSet<VarId>,
+    assigned: IdSet<VarId>,
     /// Globals this unit defines or assigns: calls to them are never inlined as primitives.
     user_globals: HashSet<&'p str>,
     /// Globals earlier units defined or assigned.
@@ -120,11 +120,7 @@ fn strip_spans(d: &Datum) -> Datum {
     Datum::synthetic(kind)
 }
 
-fn collect_assignments<'p>(
-    e: &'p Expr,
-    locals: &mut HashSet<VarId>,
-    globals: &mut HashSet<&'p str>,
-) {
+fn collect_assignments<'p>(e: &'p Expr, locals: &mut IdSet<VarId>, globals: &mut HashSet<&'p str>) {
     walk(e, &mut |e| match &e.kind {
         ExprKind::SetLocal(v, _) => {
             locals.insert(*v);
@@ -137,8 +133,8 @@ fn collect_assignments<'p>(
 }
 
 /// Core variables referenced (read or assigned) anywhere inside `e`.
-fn references(e: &Expr) -> HashSet<VarId> {
-    let mut out = HashSet::new();
+fn references(e: &Expr) -> IdSet<VarId> {
+    let mut out = IdSet::default();
     walk(e, &mut |e| {
         if let ExprKind::Local(v) | ExprKind::SetLocal(v, _) = &e.kind {
             out.insert(*v);
@@ -307,6 +303,7 @@ impl<'p> Converter<'p> {
                 };
                 self.expr_named(rhs, Some(name), Ctx::Meta(Box::new(then)))
             }
+            ExprKind::If(..) if let Ctx::Tail(k) = ctx => self.tail_if(e, k),
             ExprKind::If(c, t, f) => {
                 let then = move |s: &mut Self, cond| s.branch(cond, t, f, span, ctx);
                 self.expr(c, Ctx::Meta(Box::new(then)))
@@ -357,14 +354,77 @@ impl<'p> Converter<'p> {
         }
     }
 
+    /// A sequence, converted from its last expression backwards: the values of the others are
+    /// ignored, so the term that follows each one exists before it is converted, and a body of
+    /// thousands of statements does not make the conversion recurse thousands deep.
     fn seq(&mut self, es: &'p [Expr], ctx: Ctx<'p>) -> Term {
-        match es {
-            [] => self.ret(ctx, unspecified(), Span::SYNTHETIC),
-            [last] => self.expr(last, ctx),
-            [first, rest @ ..] => self.expr(
-                first,
-                Ctx::Meta(Box::new(move |s: &mut Self, _| s.seq(rest, ctx))),
-            ),
+        let Some((last, init)) = es.split_last() else {
+            return self.ret(ctx, unspecified(), Span::SYNTHETIC);
+        };
+        let mut term = self.expr(last, ctx);
+        for e in init.iter().rev() {
+            term = self.expr(e, Ctx::Meta(Box::new(move |_: &mut Self, _| term)));
+        }
+        term
+    }
+
+    /// An `if` in tail position, and the `if`s in tail position in its arms (a `cond`, `case`
+    /// or `and` chain), converted arms first with an explicit stack: both arms go to `k`, so
+    /// neither depends on the test, and a chain of a thousand clauses does not nest the
+    /// conversion a thousand deep.
+    fn tail_if(&mut self, root: &'p Expr, k: Var) -> Term {
+        enum Step<'p> {
+            Visit(&'p Expr),
+            /// Both arms are converted: convert the test and join them.
+            Join(&'p Expr, Span),
+        }
+        let mut work = vec![Step::Visit(root)];
+        let mut done: Vec<Term> = Vec::new();
+        while let Some(step) = work.pop() {
+            match step {
+                Step::Visit(e) => match &e.kind {
+                    ExprKind::If(c, t, f) => {
+                        work.push(Step::Join(c, e.span));
+                        work.push(Step::Visit(t));
+                        work.push(Step::Visit(f));
+                    }
+                    _ => {
+                        let term = self.expr_not_tail_if(e, k);
+                        done.push(term);
+                    }
+                },
+                Step::Join(c, span) => {
+                    let then = done.pop().expect("the then arm was converted");
+                    let els = done.pop().expect("the else arm was converted");
+                    let join = move |s: &mut Self, cond: Atom| s.join_arms(cond, then, els, span);
+                    let term = self.expr(c, Ctx::Meta(Box::new(join)));
+                    done.push(term);
+                }
+            }
+        }
+        done.pop().expect("the root was converted")
+    }
+
+    /// Converts `e` (not an `if`) in tail position.
+    fn expr_not_tail_if(&mut self, e: &'p Expr, k: Var) -> Term {
+        self.expr(e, Ctx::Tail(k))
+    }
+
+    fn join_arms(&mut self, cond: Atom, then: Term, els: Term, span: Span) -> Term {
+        if self.opts.fold_constants
+            && let Atom::Const(Constant::Datum(d)) = &cond
+        {
+            return if matches!(d.kind, DatumKind::Bool(false)) {
+                els
+            } else {
+                then
+            };
+        }
+        Term::If {
+            cond,
+            then: Box::new(then),
+            els: Box::new(els),
+            span,
         }
     }
 
@@ -418,15 +478,32 @@ impl<'p> Converter<'p> {
         mut acc: Vec<Atom>,
         k: MetaN<'p>,
     ) -> Term {
-        match pending.next() {
-            None => k(self, acc),
-            Some(e) => self.expr(
-                e,
-                Ctx::Meta(Box::new(move |s: &mut Self, a| {
-                    acc.push(a);
-                    s.exprs(pending, acc, k)
-                })),
-            ),
+        // Trivial operands are taken in a loop: only an operand that computes something needs a
+        // continuation (and a level of recursion).
+        loop {
+            match pending.next() {
+                None => return k(self, acc),
+                Some(e) => match self.trivial(e) {
+                    Some(a) => acc.push(a),
+                    None => {
+                        let then = move |s: &mut Self, a| {
+                            acc.push(a);
+                            s.exprs(pending, acc, k)
+                        };
+                        return self.expr(e, Ctx::Meta(Box::new(then)));
+                    }
+                },
+            }
+        }
+    }
+
+    /// The atom of a constant or an unassigned local, which need no code.
+    fn trivial(&self, e: &Expr) -> Option<Atom> {
+        match &e.kind {
+            ExprKind::Const(d) => Some(Atom::Const(Constant::Datum(strip_spans(d)))),
+            ExprKind::Unspecified => Some(unspecified()),
+            ExprKind::Local(v) if !self.assigned.contains(v) => Some(self.lookup(*v)),
+            _ => None,
         }
     }
 
@@ -458,6 +535,30 @@ impl<'p> Converter<'p> {
                 Vec::new(),
                 Box::new(then),
             );
+        }
+        if let ExprKind::Global(name) = &f.kind {
+            // The usual operator: loaded without a continuation (and a level of recursion).
+            let var = self.fresh("t");
+            let then_args = move |s: &mut Self, atoms: Vec<Atom>| {
+                s.reify(ctx, span, |k| Term::Call {
+                    f: Atom::Var(var),
+                    k,
+                    args: atoms,
+                    span,
+                })
+            };
+            let body = self.exprs(
+                args.iter().collect::<Vec<_>>().into_iter(),
+                Vec::new(),
+                Box::new(then_args),
+            );
+            let value = Value::Global(name.clone());
+            return Term::Let {
+                var,
+                value,
+                body: Box::new(body),
+                span: f.span,
+            };
         }
         let then = move |s: &mut Self, fa: Atom| {
             let then_args = move |s: &mut Self, atoms: Vec<Atom>| {
@@ -524,7 +625,7 @@ impl<'p> Converter<'p> {
         span: Span,
         ctx: Ctx<'p>,
     ) -> Term {
-        let index: HashMap<VarId, usize> = binds
+        let index: IdMap<VarId, usize> = binds
             .iter()
             .enumerate()
             .map(|(i, (v, _))| (*v, i))

@@ -113,3 +113,72 @@ impl Program {
         format!("{base}.{}", v.0)
     }
 }
+
+/// Dropping is iterative: a body of thousands of calls nests thousands of terms deep, and the
+/// default recursive drop would overflow the stack.
+impl Drop for Term {
+    fn drop(&mut self) {
+        let mut pending = Vec::new();
+        take_children(self, &mut pending);
+        while let Some(mut t) = pending.pop() {
+            take_children(&mut t, &mut pending);
+        }
+    }
+}
+
+/// Moves the subterms of `t` to `out`, leaving childless placeholders.
+fn take_children(t: &mut Term, out: &mut Vec<Term>) {
+    let mut take = |slot: &mut Term| {
+        let leaf = Term::Jump {
+            k: Var(0),
+            args: Vec::new(),
+            span: Span::SYNTHETIC,
+        };
+        out.push(std::mem::replace(slot, leaf));
+    };
+    match t {
+        Term::Let { body, .. } => take(body),
+        Term::LetFun { funs, body } => {
+            funs.iter_mut().for_each(|f| take(&mut f.body));
+            take(body);
+        }
+        Term::LetCont { cont, body } => {
+            take(&mut cont.body);
+            take(body);
+        }
+        Term::If { then, els, .. } => {
+            take(then);
+            take(els);
+        }
+        Term::Call { .. } | Term::Jump { .. } => {}
+    }
+}
+
+/// Hasher for small integer ids (`Var`, `VarId`): one multiply mixes them well enough, and the
+/// passes hash ids constantly, where SipHash's protection against chosen keys buys nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IdHasher(u64);
+
+const ID_HASH_MULTIPLIER: u64 = 0x517c_c1b7_2722_0a95;
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(ID_HASH_MULTIPLIER);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(ID_HASH_MULTIPLIER);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type IdBuildHasher = std::hash::BuildHasherDefault<IdHasher>;
+/// A map keyed by an id, with [`IdHasher`].
+pub type IdMap<K, V> = std::collections::HashMap<K, V, IdBuildHasher>;
+/// A set of ids, with [`IdHasher`].
+pub type IdSet<K> = std::collections::HashSet<K, IdBuildHasher>;

@@ -10,7 +10,7 @@ mod print;
 
 pub use analysis::{Analysis, analyze, analyze_with};
 pub use convert::{convert, convert_with};
-pub use ir::{Atom, Cont, Fun, Program, Term, TopForm, Value, Var};
+pub use ir::{Atom, Cont, Fun, IdHasher, IdMap, IdSet, Program, Term, TopForm, Value, Var};
 pub use print::{constant_text, print};
 
 /// Switches for the optimizations of the lowering, all on by default. Turning one off must never

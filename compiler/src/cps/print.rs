@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use super::analysis::Analysis;
-use super::ir::{Atom, Program, Term, Value, Var};
+use super::ir::{Atom, Fun, Program, Term, Value, Var};
 use crate::bytecode::Constant;
 use crate::datum::DatumKind;
 
@@ -50,6 +50,11 @@ pub fn constant_text(c: &Constant) -> String {
             }
         }
     }
+}
+
+enum Item<'t> {
+    Term(&'t Term, usize),
+    Line(String, usize),
 }
 
 struct Printer<'a> {
@@ -98,8 +103,17 @@ impl Printer<'_> {
         let _ = writeln!(self.out, "{:width$}{text}", "", width = depth * 2);
     }
 
-    fn term(&mut self, mut t: &Term, depth: usize) {
-        loop {
+    /// Prints `t` in pre-order with an explicit stack (bodies nest as deep as they are long).
+    fn term(&mut self, t: &Term, depth: usize) {
+        let mut work = vec![Item::Term(t, depth)];
+        while let Some(item) = work.pop() {
+            let (t, depth) = match item {
+                Item::Line(text, depth) => {
+                    self.line(depth, &text);
+                    continue;
+                }
+                Item::Term(t, depth) => (t, depth),
+            };
             match t {
                 Term::Let {
                     var, value, body, ..
@@ -119,30 +133,14 @@ impl Printer<'_> {
                     };
                     let text = format!("let {} = {rhs}", self.binder(*var));
                     self.line(depth, &text);
-                    t = body;
+                    work.push(Item::Term(body, depth));
                 }
                 Term::LetFun { funs, body } => {
-                    for fun in funs {
-                        let mut params: Vec<String> = std::iter::once(self.var(fun.k))
-                            .chain(fun.params.iter().map(|&p| self.binder(p)))
-                            .collect();
-                        if let Some(r) = fun.rest {
-                            params.push(format!(". {}", self.binder(r)));
-                        }
-                        let name = fun
-                            .name
-                            .as_deref()
-                            .map_or(String::new(), |n| format!(" \"{n}\""));
-                        let text = format!(
-                            "fun {}{name} ({}) free[{}]:",
-                            self.var(fun.var),
-                            params.join(" "),
-                            self.vars(self.analysis.free_of(fun.var))
-                        );
-                        self.line(depth, &text);
-                        self.term(&fun.body, depth + 1);
+                    work.push(Item::Term(body, depth));
+                    for fun in funs.iter().rev() {
+                        work.push(Item::Term(&fun.body, depth + 1));
+                        work.push(Item::Line(self.fun_header(fun), depth));
                     }
-                    t = body;
                 }
                 Term::LetCont { cont, body } => {
                     let params: Vec<String> = cont.params.iter().map(|&p| self.binder(p)).collect();
@@ -154,8 +152,8 @@ impl Printer<'_> {
                     let text =
                         format!("cont {} ({}) {kind}:", self.var(cont.var), params.join(" "));
                     self.line(depth, &text);
-                    self.term(&cont.body, depth + 1);
-                    t = body;
+                    work.push(Item::Term(body, depth));
+                    work.push(Item::Term(&cont.body, depth + 1));
                 }
                 Term::Call { f, k, args, .. } => {
                     let text = format!(
@@ -165,25 +163,40 @@ impl Printer<'_> {
                         self.atoms(args)
                     );
                     self.line(depth, &text);
-                    return;
                 }
                 Term::Jump { k, args, .. } => {
                     let text = format!("jump {} ({})", self.var(*k), self.atoms(args));
                     self.line(depth, &text);
-                    return;
                 }
                 Term::If {
                     cond, then, els, ..
                 } => {
                     let text = format!("if {}:", self.atom(cond));
                     self.line(depth, &text);
-                    self.term(then, depth + 1);
-                    self.line(depth, "else:");
-                    t = els;
-                    self.term(t, depth + 1);
-                    return;
+                    work.push(Item::Term(els, depth + 1));
+                    work.push(Item::Line("else:".to_owned(), depth));
+                    work.push(Item::Term(then, depth + 1));
                 }
             }
         }
+    }
+
+    fn fun_header(&self, fun: &Fun) -> String {
+        let mut params: Vec<String> = std::iter::once(self.var(fun.k))
+            .chain(fun.params.iter().map(|&p| self.binder(p)))
+            .collect();
+        if let Some(r) = fun.rest {
+            params.push(format!(". {}", self.binder(r)));
+        }
+        let name = fun
+            .name
+            .as_deref()
+            .map_or(String::new(), |n| format!(" \"{n}\""));
+        format!(
+            "fun {}{name} ({}) free[{}]:",
+            self.var(fun.var),
+            params.join(" "),
+            self.vars(self.analysis.free_of(fun.var))
+        )
     }
 }
