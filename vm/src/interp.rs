@@ -325,6 +325,10 @@ impl Vm {
                     Instr::Prim2 { op, dst, a, b } => {
                         let a = self.regs[a.0 as usize];
                         let b = self.regs[b.0 as usize];
+                        if let Some(v) = fixnum_op(op, a, b) {
+                            self.regs[dst.0 as usize] = v;
+                            continue;
+                        }
                         match crate::prims::inline::apply_op(&mut self.heap, op, &[a, b]) {
                             Ok(v) => self.regs[dst.0 as usize] = v,
                             Err(e) => return Flow::Error(prefix(op, e)),
@@ -773,6 +777,23 @@ impl Vm {
             .find(|v| is_k(v))
             .copied()
             .unwrap_or(Value::FALSE)
+    }
+}
+
+/// The common case of the arithmetic and comparison instructions, on two fixnums without
+/// overflow; `None` sends the instruction to the general path.
+#[inline]
+fn fixnum_op(op: PrimOp, a: Value, b: Value) -> Option<Value> {
+    let (x, y) = (a.as_fixnum()?, b.as_fixnum()?);
+    match op {
+        PrimOp::Add => x.checked_add(y).and_then(Value::fixnum),
+        PrimOp::Sub => x.checked_sub(y).and_then(Value::fixnum),
+        PrimOp::Lt => Some(Value::bool(x < y)),
+        PrimOp::Gt => Some(Value::bool(x > y)),
+        PrimOp::Le => Some(Value::bool(x <= y)),
+        PrimOp::Ge => Some(Value::bool(x >= y)),
+        PrimOp::NumEq => Some(Value::bool(x == y)),
+        _ => None,
     }
 }
 
