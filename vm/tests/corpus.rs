@@ -45,6 +45,7 @@ corpus! {
     errors_error_call => "errors/error-call.scm",
     errors_error_in_handler => "errors/error-in-handler.scm",
     errors_huge_vector => "errors/huge-vector.scm",
+    errors_library_errors => "errors/library-errors.scm",
     errors_raise_non_condition => "errors/raise-non-condition.scm",
     errors_unbound_variable => "errors/unbound-variable.scm",
     forms_assignment => "forms/assignment.scm",

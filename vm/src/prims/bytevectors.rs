@@ -118,7 +118,13 @@ pub(crate) fn register(registry: &mut Registry) {
          -> Result<Value, Error> {
             let bytes = slice_of(ctx, b, start, end)?;
             let text = String::from_utf8(bytes).map_err(|e| {
-                Error::with_irritants(format!("invalid UTF-8: {e}"), vec![b.value()])
+                Error::with_irritants(
+                    format!(
+                        "invalid UTF-8 at byte {}",
+                        e.utf8_error().valid_up_to() + start.unwrap_or(0)
+                    ),
+                    vec![b.value()],
+                )
             })?;
             Ok(ctx.heap.string(&text))
         },

@@ -268,7 +268,7 @@ fn remove(heap: &mut Heap, t: HashTableRef, k: Value) -> Result<(), Error> {
                 table.buckets.remove(&hash);
             }
         }
-        table.len -= 1;
+        table.len = table.len.saturating_sub(1);
     }
     Ok(())
 }

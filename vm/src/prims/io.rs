@@ -377,7 +377,8 @@ fn binary_input(ctx: &Ctx, port: Option<Value>, position: usize) -> Result<ObjId
 fn string_input(heap: &Heap, id: ObjId) -> (&[char], usize) {
     match heap.get(id) {
         Object::Port(p) => match &p.kind {
-            PortKind::StringInput { chars, pos } => (chars, *pos),
+            // Clamped: a port loaded from a damaged store must not make reading panic.
+            PortKind::StringInput { chars, pos } => (chars, (*pos).min(chars.len())),
             _ => (&[], 0),
         },
         _ => (&[], 0),
@@ -387,7 +388,7 @@ fn string_input(heap: &Heap, id: ObjId) -> (&[char], usize) {
 fn bytes_input(heap: &Heap, id: ObjId) -> (&[u8], usize) {
     match heap.get(id) {
         Object::Port(p) => match &p.kind {
-            PortKind::BytesInput { bytes, pos } => (bytes, *pos),
+            PortKind::BytesInput { bytes, pos } => (bytes, (*pos).min(bytes.len())),
             _ => (&[], 0),
         },
         _ => (&[], 0),
