@@ -77,6 +77,7 @@ corpus! {
     numbers_bignums => "numbers/bignums.scm",
     numbers_division => "numbers/division.scm",
     numbers_inexact => "numbers/inexact.scm",
+    numbers_more => "numbers/more.scm",
     numbers_number_strings => "numbers/number-strings.scm",
     #[ignore = "(receive) is parsed as the SRFI 8 form; see /work/notes/vm-library-status.md"]
     processes_crash => "processes/crash.scm",
