@@ -1,5 +1,6 @@
 //! The `pscheme` command: `pscheme run program.scm` compiles a program and runs all its
-//! processes; `pscheme disasm program.scm` prints the compiled bytecode.
+//! processes; `pscheme disasm program.scm` prints the compiled bytecode; `pscheme repl` is an
+//! interactive session (`repl/`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,6 +9,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use pscheme_vm::Vm;
 use pscheme_vm::run::{EXIT_FAILURE, EXIT_INTERNAL, Stream};
+
+mod repl;
 
 #[derive(Parser)]
 #[command(name = "pscheme", version, about = "A persistent Scheme")]
@@ -28,6 +31,12 @@ enum Command {
         /// The program's source file.
         program: PathBuf,
     },
+    /// An interactive session: definitions, data and processes live in the VM between inputs.
+    Repl {
+        /// The store to resume or create.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -35,6 +44,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run { program } => run(&program),
         Command::Disasm { program } => disasm(&program),
+        Command::Repl { db } => repl::main(&repl::Options { db }),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -1,0 +1,157 @@
+//! Drives `pscheme repl` through a pseudo-terminal, as a person would: line editing, multi-line
+//! input, tab completion, errors, a background process that keeps running between inputs,
+//! `,ps` and `,quit`. Every wait polls the terminal with a timeout; nothing sleeps a fixed time.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use rexpect::session::PtySession;
+
+/// How long one expected piece of output may take (generous: CI machines are shared).
+const TIMEOUT_MS: u64 = 30_000;
+
+/// A fresh data directory (history, default store) for one test.
+fn data_home(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("repl-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create the test's data directory");
+    dir
+}
+
+fn start(home: &PathBuf) -> PtySession {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pscheme"));
+    command
+        .arg("repl")
+        .env("XDG_DATA_HOME", home)
+        .env("TERM", "dumb-but-pty");
+    rexpect::session::spawn_command(command, Some(TIMEOUT_MS)).expect("start pscheme repl")
+}
+
+/// Types `keys` (the session buffers writes until flushed).
+fn keys(p: &mut PtySession, keys: &str) {
+    p.send(keys).expect("type");
+    p.flush().expect("flush");
+}
+
+/// Types `line` and presses Enter.
+fn enter(p: &mut PtySession, line: &str) {
+    keys(p, &format!("{line}\r"));
+}
+
+/// Waits for the prompt of input `n`.
+fn prompt(p: &mut PtySession, n: u64) {
+    p.exp_string(&format!("[{n}]> "))
+        .unwrap_or_else(|e| panic!("no prompt [{n}]: {e}"));
+}
+
+#[test]
+fn a_session_defines_spawns_lists_and_quits() {
+    let home = data_home("session");
+    let mut p = start(&home);
+    p.exp_string("history: ")
+        .expect("banner names the history file");
+    prompt(&mut p, 1);
+
+    enter(&mut p, "(define (square x) (* x x))");
+    prompt(&mut p, 2);
+    enter(&mut p, "(square 12)");
+    p.exp_string("144").expect("value of (square 12)");
+    prompt(&mut p, 3);
+
+    // An unfinished list continues on the next line: Enter adds a line, no new prompt.
+    enter(&mut p, "(define (add a b)");
+    enter(&mut p, "  (+ a b))");
+    prompt(&mut p, 4);
+    enter(&mut p, "(add 40 2)");
+    p.exp_string("42").expect("multi-line definition works");
+    prompt(&mut p, 5);
+
+    // A runtime error names the input and the REPL goes on.
+    enter(&mut p, "(car (add 1 2))");
+    p.exp_regex(r"<repl>:5:\d+:\d+: error: car")
+        .expect("error located in input 5");
+    prompt(&mut p, 6);
+    // So does a compile error.
+    enter(&mut p, "(if)");
+    p.exp_string("<repl>:6:")
+        .expect("compile error located in input 6");
+    prompt(&mut p, 7);
+
+    // A macro defined in one input is used by the next ones.
+    enter(
+        &mut p,
+        "(define-syntax swap! (syntax-rules () ((_ a b) (let ((t a)) (set! a b) (set! b t)))))",
+    );
+    prompt(&mut p, 8);
+    enter(&mut p, "(define u 1) (define v 2) (swap! u v) (list u v)");
+    p.exp_string("(2 1)").expect("macro from an earlier input");
+    prompt(&mut p, 9);
+
+    // Tab completes a global defined earlier.
+    keys(&mut p, "(squ\t");
+    keys(&mut p, " 3)\r");
+    p.exp_string("9\r\n").expect("completed name was square");
+    prompt(&mut p, 10);
+
+    // A background process keeps running while the REPL waits for the user.
+    enter(&mut p, "(define ticks 0)");
+    prompt(&mut p, 11);
+    enter(
+        &mut p,
+        "(define worker (spawn (lambda () (let loop () (set! ticks (+ ticks 1)) (sleep 5) (loop)))))",
+    );
+    prompt(&mut p, 12);
+    enter(&mut p, ",ps");
+    p.exp_regex(r"\s+1  waiting for input \(the REPL\)")
+        .expect(",ps lists the REPL process");
+    p.exp_regex(r"\s+2  (sleeping|runnable)")
+        .expect(",ps lists the worker");
+    prompt(&mut p, 12);
+    let mut n = 12;
+    loop {
+        enter(&mut p, "(> ticks 20)");
+        let (_, found) = p
+            .exp_regex(r"#[tf]\r\n")
+            .expect("a boolean about the worker's progress");
+        n += 1;
+        prompt(&mut p, n);
+        if found.starts_with("#t") {
+            break;
+        }
+        assert!(n < 2_000, "the worker made no progress");
+    }
+
+    enter(&mut p, ",nonsense");
+    p.exp_string("unknown command")
+        .expect("unknown command is reported");
+    enter(&mut p, ",help");
+    p.exp_string(",fsck").expect("help lists the commands");
+    enter(&mut p, ",quit");
+    p.exp_eof().expect("the REPL exits on ,quit");
+
+    let history = std::fs::read_to_string(home.join("pscheme").join("repl_history"))
+        .expect("history file written");
+    assert!(history.contains("(square 12)"), "{history}");
+}
+
+#[test]
+fn ctrl_d_leaves_and_history_is_kept_for_the_next_session() {
+    let home = data_home("history");
+    let mut p = start(&home);
+    prompt(&mut p, 1);
+    enter(&mut p, "(+ 1 2)");
+    p.exp_string("3").expect("value");
+    prompt(&mut p, 2);
+    p.send_control('d').expect("Ctrl-D");
+    p.exp_eof().expect("Ctrl-D on an empty line quits");
+
+    let mut p = start(&home);
+    prompt(&mut p, 1);
+    // Up arrow recalls the previous session's input.
+    keys(&mut p, "\x1b[A");
+    keys(&mut p, "\r");
+    p.exp_string("3\r\n").expect("recalled (+ 1 2) ran again");
+    prompt(&mut p, 2);
+    enter(&mut p, ",q");
+    p.exp_eof().expect("quit");
+}
