@@ -29,8 +29,18 @@ const LINK_COUNT_OFFSET: usize = KIND_OFFSET + 1;
 const LINKS_OFFSET: usize = LINK_COUNT_OFFSET + 2;
 
 /// The address of a node: the keyed blake3 hash of its encoded bytes.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Address(pub [u8; ADDRESS_LEN]);
+
+/// Hashes 8 of the 32 bytes: addresses are outputs of a keyed hash, so any 8 of their bytes
+/// are already uniform and unpredictable to whoever chose the nodes' contents.
+impl std::hash::Hash for Address {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut head = [0; 8];
+        head.copy_from_slice(&self.0[..8]);
+        state.write_u64(u64::from_le_bytes(head));
+    }
+}
 
 impl Address {
     /// The address's bytes.
