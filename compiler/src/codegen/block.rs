@@ -28,10 +28,27 @@ pub(crate) struct Shared<'a, 'f> {
     pub(crate) unit: UnitBuilder<'f>,
     pub(crate) analysis: &'a Analysis,
     pub(crate) jobs: Vec<Job<'a>>,
+    /// Remaining uses of each variable in the block being generated, indexed by `Var`. Blocks
+    /// are generated one at a time; each resets the entries it touched when it finishes.
+    pub(crate) uses: Vec<u32>,
+    /// Location of each variable in the block being generated, indexed and reset likewise.
+    pub(crate) locs: Vec<Option<Loc<'a>>>,
+}
+
+impl<'a, 'f> Shared<'a, 'f> {
+    pub(crate) fn new(unit: UnitBuilder<'f>, analysis: &'a Analysis, n_vars: usize) -> Self {
+        Shared {
+            unit,
+            analysis,
+            jobs: Vec::new(),
+            uses: vec![0; n_vars],
+            locs: vec![None; n_vars],
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
-enum Loc<'a> {
+pub(crate) enum Loc<'a> {
     Reg(Reg),
     /// Captured value `idx` of the running closure.
     Free(u16),
@@ -73,8 +90,8 @@ pub(crate) struct BlockGen<'s, 'a, 'f> {
     operands: Vec<Reg>,
     loc: SourceLoc,
     regs: Regs,
-    env: IdMap<Var, Loc<'a>>,
-    uses: IdMap<Var, u32>,
+    /// Variables whose entry in `Shared::uses` or `Shared::locs` this block wrote.
+    touched: Vec<Var>,
     labels: IdMap<Var, Label>,
     /// Registers whose variable died in the instruction being assembled.
     pending_free: Vec<Reg>,
@@ -115,12 +132,7 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
         span: Span,
     ) -> Self {
         let block_loc = shared.unit.loc(span);
-        let env = captures
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| (v, Loc::Free(count_u16(i, "captured values"))))
-            .collect();
-        BlockGen {
+        let mut g = BlockGen {
             shared,
             name,
             kind,
@@ -132,11 +144,14 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
             operands: Vec::new(),
             loc: block_loc,
             regs: Regs::default(),
-            env,
-            uses: IdMap::default(),
+            touched: Vec::new(),
             labels: IdMap::default(),
             pending_free: Vec::new(),
+        };
+        for (i, &v) in captures.iter().enumerate() {
+            g.bind(v, Loc::Free(count_u16(i, "captured values")));
         }
+        g
     }
 
     /// Binds the block's entry registers `r0..` to `vars` (continuation first for lambdas).
@@ -147,7 +162,7 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
             if self.uses(v) == 0 {
                 self.regs.free(r);
             } else {
-                self.env.insert(v, Loc::Reg(r));
+                self.bind(v, Loc::Reg(r));
                 self.box_if_needed(v);
             }
         }
@@ -155,10 +170,14 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
 
     /// Keeps `v` alive for the whole block (the unit continuation at top level).
     pub(crate) fn pin(&mut self, v: Var) {
-        self.uses.insert(v, u32::MAX / 2);
+        self.set_uses(v, u32::MAX / 2);
     }
 
     pub(crate) fn finish(self) -> Block {
+        for v in &self.touched {
+            self.shared.uses[v.0 as usize] = 0;
+            self.shared.locs[v.0 as usize] = None;
+        }
         let entry = usize::from(self.kind == BlockKind::Lambda)
             + usize::from(self.arity.required)
             + usize::from(self.arity.rest);
@@ -197,11 +216,29 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
     // ---- use counts ----
 
     fn uses(&self, v: Var) -> u32 {
-        self.uses.get(&v).copied().unwrap_or(0)
+        self.shared.uses.get(v.0 as usize).copied().unwrap_or(0)
+    }
+
+    fn set_uses(&mut self, v: Var, n: u32) {
+        self.shared.uses[v.0 as usize] = n;
+        self.touched.push(v);
     }
 
     fn count_var(&mut self, v: Var) {
-        *self.uses.entry(v).or_insert(0) += 1;
+        let n = self.uses(v) + 1;
+        if n == 1 {
+            self.touched.push(v);
+        }
+        self.shared.uses[v.0 as usize] = n;
+    }
+
+    fn loc_of(&self, v: Var) -> Option<Loc<'a>> {
+        self.shared.locs.get(v.0 as usize).copied().flatten()
+    }
+
+    fn bind(&mut self, v: Var, loc: Loc<'a>) {
+        self.shared.locs[v.0 as usize] = Some(loc);
+        self.touched.push(v);
     }
 
     fn count_atom(&mut self, a: &Atom) {
@@ -274,13 +311,12 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
     /// One use of `v`: its location, and its register is released after this instruction if
     /// that was the last use.
     fn use_var(&mut self, v: Var) -> Loc<'a> {
-        let loc = *self
-            .env
-            .get(&v)
+        let loc = self
+            .loc_of(v)
             .expect("CPS variable used without a location (codegen bug)");
-        let n = self.uses.entry(v).or_insert(0);
-        *n = n.saturating_sub(1);
-        if *n == 0
+        let n = self.uses(v).saturating_sub(1);
+        self.shared.uses[v.0 as usize] = n;
+        if n == 0
             && let Loc::Reg(r) = loc
         {
             self.pending_free.push(r);
@@ -296,13 +332,13 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
 
     fn bind_reg(&mut self, v: Var) -> Reg {
         let r = self.regs.alloc();
-        self.env.insert(v, Loc::Reg(r));
+        self.bind(v, Loc::Reg(r));
         r
     }
 
     fn box_if_needed(&mut self, v: Var) {
         if self.is_boxed(v)
-            && let Some(Loc::Reg(r)) = self.env.get(&v).copied()
+            && let Some(Loc::Reg(r)) = self.loc_of(v)
         {
             self.emit(Instr::MakeBox { dst: r, src: r });
         }
@@ -427,7 +463,7 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
                         }
                         for (&p, r) in cont.params.iter().zip(params) {
                             if let Some(r) = r {
-                                self.env.insert(p, Loc::Reg(r));
+                                self.bind(p, Loc::Reg(r));
                                 self.box_if_needed(p);
                             }
                         }
@@ -550,7 +586,7 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
                     Source::Reg(r) => r == t,
                     Source::Closure { captures, .. } if j > i => captures
                         .iter()
-                        .any(|c| matches!(self.env.get(c), Some(Loc::Reg(r)) if *r == t)),
+                        .any(|&c| matches!(self.loc_of(c), Some(Loc::Reg(r)) if r == t)),
                     _ => false,
                 });
             if read_later {
@@ -649,17 +685,17 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
                     }
                     // The last use of a variable in a register: the copy takes the register over.
                     Atom::Var(x)
-                        if self.uses(*x) == 1 && matches!(self.env.get(x), Some(Loc::Reg(_))) =>
+                        if self.uses(*x) == 1 && matches!(self.loc_of(*x), Some(Loc::Reg(_))) =>
                     {
-                        self.uses.insert(*x, 0);
-                        let loc = self.env[x];
-                        self.env.insert(var, loc);
+                        self.set_uses(*x, 0);
+                        let loc = self.loc_of(*x).expect("checked above");
+                        self.bind(var, loc);
                     }
                     _ => {
                         let dst = self.regs.alloc();
                         self.load_into(dst, a);
                         self.flush();
-                        self.env.insert(var, Loc::Reg(dst));
+                        self.bind(var, Loc::Reg(dst));
                     }
                 }
                 self.box_if_needed(var);
@@ -747,7 +783,7 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
         match self.uses(var) {
             0 => {}
             1 if !captures.contains(&var) && self.shared.analysis.closures_at_use => {
-                self.env.insert(var, Loc::Deferred { block, captures });
+                self.bind(var, Loc::Deferred { block, captures });
             }
             _ => {
                 let regs: Vec<Reg> = captures.iter().map(|&c| self.var_operand(c)).collect();
@@ -905,7 +941,7 @@ impl<'s, 'a, 'f> BlockGen<'s, 'a, 'f> {
         }
         let kr = self.var_operand(k);
         if let [Atom::Var(v)] = args
-            && let Some(Loc::Reg(r)) = self.env.get(v).copied()
+            && let Some(Loc::Reg(r)) = self.loc_of(*v)
         {
             self.use_var(*v);
             self.emit(Instr::Return {

@@ -16,11 +16,7 @@ use crate::span::{SourceFiles, Span};
 
 /// Generates the code unit for `program`, following the decisions in `analysis`.
 pub fn generate(program: &Program, analysis: &Analysis, files: &SourceFiles) -> CodeUnit {
-    let mut shared = Shared {
-        unit: UnitBuilder::new(files),
-        analysis,
-        jobs: Vec::new(),
-    };
+    let mut shared = Shared::new(UnitBuilder::new(files), analysis, program.names.len());
     let entry = shared.unit.reserve();
     top_level(&mut shared, program, entry);
     while let Some(job) = shared.jobs.pop() {
