@@ -135,6 +135,33 @@ fn a_session_defines_spawns_lists_and_quits() {
 }
 
 #[test]
+fn ctrl_c_abandons_an_endless_input_and_keeps_the_session() {
+    let home = data_home("interrupt");
+    let mut p = start(&home);
+    prompt(&mut p, 1);
+    enter(&mut p, "(define n 0)");
+    prompt(&mut p, 2);
+    enter(&mut p, "(let loop () (set! n (+ n 1)) (loop))");
+    // Once the loop has run a little, interrupt it.
+    p.exp_string("(loop))").expect("input echoed");
+    p.exp_string("\r\n").expect("Enter accepted the input");
+    p.send_control('c').expect("Ctrl-C");
+    p.exp_string("interrupted: input 2 abandoned")
+        .expect("the input is abandoned");
+    prompt(&mut p, 3);
+    enter(&mut p, "(positive? n)");
+    p.exp_string("#t")
+        .expect("state made by the abandoned input stays");
+    prompt(&mut p, 4);
+    enter(&mut p, ",ps");
+    p.exp_string("waiting for input (the REPL)")
+        .expect("a fresh REPL process");
+    prompt(&mut p, 4);
+    enter(&mut p, ",quit");
+    p.exp_eof().expect("quit");
+}
+
+#[test]
 fn ctrl_d_leaves_and_history_is_kept_for_the_next_session() {
     let home = data_home("history");
     let mut p = start(&home);

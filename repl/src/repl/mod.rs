@@ -13,6 +13,8 @@ mod session;
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
@@ -27,6 +29,8 @@ use session::{ProcessInfo, Session, Submitted};
 /// Slices run between two looks at the terminal: short enough that a line typed while
 /// processes spin is taken at once, long enough that the checks cost nothing.
 const SLICES_PER_TURN: usize = 64;
+/// Longest wait for the terminal while an input runs, so that Ctrl-C is noticed quickly.
+const INTERRUPT_CHECK: Duration = Duration::from_millis(50);
 /// Exit status when the REPL cannot run at all.
 const EXIT_INTERNAL: i32 = 2;
 
@@ -60,6 +64,14 @@ pub(crate) fn main(options: &Options) -> i32 {
             return EXIT_INTERNAL;
         }
     };
+    // Ctrl-C at the prompt is a key the editor reads; while an input runs it is SIGINT, which
+    // abandons the input instead of ending the session.
+    let interrupted = Arc::new(AtomicBool::new(false));
+    if let Err(e) =
+        signal_hook::flag::register(signal_hook::consts::SIGINT, Arc::clone(&interrupted))
+    {
+        eprintln!("pscheme: Ctrl-C cannot interrupt inputs: {e}");
+    }
     println!("pscheme REPL: in memory (nothing is kept after ,quit). ,help lists the commands.");
     match &history {
         Some(path) => println!("history: {}", path.display()),
@@ -69,6 +81,7 @@ pub(crate) fn main(options: &Options) -> i32 {
         session,
         editor,
         reading: false,
+        interrupted,
     }
     .run()
 }
@@ -91,6 +104,8 @@ struct Terminal {
     editor: Editor,
     /// The editor is showing a prompt (output goes above it).
     reading: bool,
+    /// Set by SIGINT.
+    interrupted: Arc<AtomicBool>,
 }
 
 /// What to do after an event.
@@ -107,12 +122,22 @@ impl Terminal {
             if let Some(Idle::Exit(code)) = idle {
                 return code;
             }
+            if self.interrupted.swap(false, Ordering::SeqCst) {
+                match self.session.interrupt() {
+                    Ok(Some(n)) => self.error(&format!("interrupted: input {n} abandoned\n")),
+                    Ok(None) => {}
+                    Err(e) => {
+                        self.error(&format!("pscheme: {e}\n"));
+                        return EXIT_INTERNAL;
+                    }
+                }
+            }
             if !self.reading && !self.session.is_busy() {
                 let prompt = format!("[{}]> ", self.session.next_input());
                 self.editor.request(prompt, self.session.global_names());
                 self.reading = true;
             }
-            let wait = match idle {
+            let mut wait = match idle {
                 // More to run: only look at the terminal.
                 None => Duration::ZERO,
                 Some(Idle::WaitUntil(deadline)) => {
@@ -121,6 +146,9 @@ impl Terminal {
                 // Nothing will happen in the VM until the user types.
                 Some(_) => Duration::MAX,
             };
+            if self.session.is_busy() {
+                wait = wait.min(INTERRUPT_CHECK);
+            }
             let event = match self.editor.events.recv_timeout(wait) {
                 Ok(event) => event,
                 Err(RecvTimeoutError::Timeout) => continue,

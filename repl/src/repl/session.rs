@@ -6,7 +6,7 @@
 //! loads it as a thunk and sends it to the REPL process as a message. The process writes the
 //! values or the error itself, so the output goes through the VM like any process's output.
 
-use pscheme_vm::object::{ProcStatus, Scheduler};
+use pscheme_vm::object::ProcStatus;
 use pscheme_vm::{Idle, ObjId, Object, RunError, Value, Vm};
 
 /// The REPL process's program, compiled into every new session.
@@ -178,6 +178,19 @@ impl Session {
         Ok(())
     }
 
+    /// Abandons the input being evaluated (Ctrl-C): ends the REPL process and starts another.
+    /// Background processes are not touched. Returns the number of the abandoned input.
+    pub(crate) fn interrupt(&mut self) -> Result<Option<u64>, SessionError> {
+        let Some(number) = self.running_input() else {
+            return Ok(None);
+        };
+        if let Some(pid) = self.repl_process() {
+            self.vm.kill(pid);
+        }
+        self.restart_repl()?;
+        Ok(Some(number))
+    }
+
     /// Compiles `text` as the next input and, if it compiles, sends it to the REPL process.
     /// The caller must wait until the session is no longer [busy](Session::is_busy).
     pub(crate) fn submit(&mut self, text: &str) -> Result<Submitted, SessionError> {
@@ -213,7 +226,7 @@ impl Session {
         let pid = self
             .repl_process()
             .ok_or_else(|| SessionError::Boot("the REPL has no process".into()))?;
-        if !deliver(&mut self.vm, pid, message) {
+        if !self.vm.send(pid, message) {
             return Err(SessionError::Boot("the REPL process is not alive".into()));
         }
         Ok(Submitted::Running { number, warnings })
@@ -270,33 +283,6 @@ fn fixnum(n: u64) -> Value {
         .ok()
         .and_then(Value::fixnum)
         .unwrap_or(Value::FALSE)
-}
-
-/// Delivers `msg` to process `pid` from the host, exactly as the `send` primitive does: append
-/// to its mailbox and wake it if it waits for a message. False if `pid` is not a live process.
-// Request R1 in /work/notes/vm-api.md asks the VM for `Vm::send`; this goes when it lands.
-fn deliver(vm: &mut Vm, pid: ObjId, msg: Value) -> bool {
-    let (mailbox, status) = match vm.heap.try_get(pid) {
-        Some(Object::Process(p)) if p.status.is_alive() => (p.mailbox, p.status),
-        _ => return false,
-    };
-    if let Object::Mailbox(mb) = vm.heap.get_mut(mailbox) {
-        mb.queue.push_back(msg);
-    }
-    if let ProcStatus::Receiving { deadline } = status {
-        if let Object::Process(p) = vm.heap.get_mut(pid) {
-            p.status = ProcStatus::Runnable;
-        }
-        let (scheduler, _) = vm.roots();
-        if let Object::Scheduler(s) = vm.heap.get_mut(scheduler) {
-            let s: &mut Scheduler = s;
-            if let Some(d) = deadline {
-                s.timers.remove(&(d, pid));
-            }
-            s.run_queue.push_back(pid);
-        }
-    }
-    true
 }
 
 #[cfg(test)]
@@ -377,6 +363,29 @@ mod tests {
         s.run(50);
         let (out, _) = eval(&mut s, "(> ticks 10)");
         assert_eq!(out, "#t\n");
+    }
+
+    #[test]
+    fn an_endless_input_can_be_interrupted() {
+        let mut s = Session::new().expect("session");
+        assert_eq!(
+            s.interrupt().expect("interrupt"),
+            None,
+            "nothing to interrupt"
+        );
+        eval(&mut s, "(define n 0)");
+        let Submitted::Running { number, .. } = s
+            .submit("(let loop () (set! n (+ n 1)) (loop))")
+            .expect("submit")
+        else {
+            panic!("compiles");
+        };
+        s.run(20);
+        assert!(s.is_busy());
+        assert_eq!(s.interrupt().expect("interrupt"), Some(number));
+        assert!(!s.is_busy());
+        assert_eq!(s.processes().len(), 1, "only the new REPL process");
+        assert_eq!(eval(&mut s, "(> n 0)").0, "#t\n");
     }
 
     #[test]
