@@ -11,7 +11,7 @@ use crate::value::{ObjId, Value};
 use crate::vm::Vm;
 
 /// The collector runs after at least this many allocations.
-pub(crate) const MIN_GC_THRESHOLD: usize = 100_000;
+pub(crate) const MIN_GC_THRESHOLD: usize = 200_000;
 
 impl Heap {
     /// Frees every object not reachable from the roots and `extra_roots`; returns how many.
@@ -53,7 +53,9 @@ impl Vm {
     /// Collects garbage now and adapts the threshold to the live size.
     pub fn collect(&mut self) -> usize {
         let freed = self.heap.collect(&[]);
-        self.gc_threshold = MIN_GC_THRESHOLD.max(self.heap.live_objects());
+        // Collecting after twice the live size keeps the marking work per allocation constant
+        // and memory within three times the live data.
+        self.gc_threshold = MIN_GC_THRESHOLD.max(2 * self.heap.live_objects());
         freed
     }
 }
@@ -75,6 +77,18 @@ mod tests {
         assert_eq!(h.live_objects(), before - 1);
         assert_eq!(h.take_freed(), vec![dropped.as_obj().unwrap()]);
         assert!(h.pair(kept).is_some());
+    }
+
+    #[test]
+    fn a_freed_id_reused_in_the_same_wave_is_both_freed_and_dirty() {
+        let mut h = Heap::new();
+        let dropped = h.cons(Value::small(1), Value::NULL).as_obj().unwrap();
+        h.take_dirty();
+        h.collect(&[]);
+        let reused = h.cons(Value::small(2), Value::NULL).as_obj().unwrap();
+        assert_eq!(reused, dropped);
+        assert_eq!(h.take_freed(), vec![dropped]);
+        assert_eq!(h.take_dirty(), vec![reused]);
     }
 
     #[test]

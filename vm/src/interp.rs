@@ -788,6 +788,7 @@ fn fixnum_op(op: PrimOp, a: Value, b: Value) -> Option<Value> {
     match op {
         PrimOp::Add => x.checked_add(y).and_then(Value::fixnum),
         PrimOp::Sub => x.checked_sub(y).and_then(Value::fixnum),
+        PrimOp::Mul => x.checked_mul(y).and_then(Value::fixnum),
         PrimOp::Lt => Some(Value::bool(x < y)),
         PrimOp::Gt => Some(Value::bool(x > y)),
         PrimOp::Le => Some(Value::bool(x <= y)),

@@ -1,0 +1,10 @@
+(define (iota* n) (let loop ((i (- n 1)) (acc '())) (if (< i 0) acc (loop (- i 1) (cons i acc)))))
+(define (foldl f acc lst) (if (null? lst) acc (foldl f (f acc (car lst)) (cdr lst))))
+(define lst (iota* 100000))
+(define (round k)
+  (foldl (lambda (acc x) (+ acc x))
+         0
+         (map (lambda (x) (* x k)) (map (lambda (x) (+ x 1)) lst))))
+(define (repeat n acc) (if (= n 0) acc (repeat (- n 1) (+ acc (round n)))))
+(display (repeat 20 0))
+(newline)

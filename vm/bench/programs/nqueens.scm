@@ -1,0 +1,18 @@
+(define (ok? row dist placed)
+  (or (null? placed)
+      (and (not (= (car placed) (+ row dist)))
+           (not (= (car placed) (- row dist)))
+           (not (= (car placed) row))
+           (ok? row (+ dist 1) (cdr placed)))))
+(define (queens board-size)
+  (let loop ((col 0) (placed '()))
+    (if (= col board-size)
+        1
+        (let count ((row 0) (total 0))
+          (if (= row board-size)
+              total
+              (count (+ row 1)
+                     (if (ok? row 1 placed) (+ total (loop (+ col 1) (cons row placed))) total)))))))
+(define (repeat n acc) (if (= n 0) acc (repeat (- n 1) (queens 8))))
+(display (repeat 10 0))
+(newline)
