@@ -19,6 +19,7 @@ pub mod encode;
 pub mod error;
 mod gc;
 pub mod heap;
+pub mod host;
 mod interp;
 pub mod load;
 pub mod native;

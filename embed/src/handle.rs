@@ -1,0 +1,128 @@
+//! Rooted handles. An engine keeps one Scheme vector, pinned as a root, whose slots hold the
+//! values of the live handles: the collector sees them, and a handle's drop frees its slot.
+//! Drops only queue the slot (a handle cannot reach the heap); the engine clears queued slots
+//! before it next runs Scheme code.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use pscheme_vm::object::Object;
+use pscheme_vm::{Heap, ObjId, Value};
+
+use crate::error::Error;
+
+#[derive(Debug, Default)]
+struct Slots {
+    /// Slots free for reuse.
+    free: Vec<usize>,
+    /// Slots of dropped handles, still holding their value in the heap.
+    released: Vec<usize>,
+}
+
+/// The engine's table of handle slots: the pinned vector and the bookkeeping shared with the
+/// handles.
+#[derive(Debug)]
+pub(crate) struct HandleTable {
+    vector: ObjId,
+    slots: Rc<RefCell<Slots>>,
+}
+
+impl HandleTable {
+    /// Allocates the slot vector; the caller pins it.
+    pub(crate) fn new(heap: &mut Heap) -> HandleTable {
+        HandleTable {
+            vector: heap.alloc(Object::Vector(Vec::new())),
+            slots: Rc::default(),
+        }
+    }
+
+    pub(crate) fn vector(&self) -> ObjId {
+        self.vector
+    }
+
+    /// Keeps `v` alive in a free slot until the returned handle is dropped.
+    pub(crate) fn root(&self, heap: &mut Heap, v: Value) -> Handle {
+        let slot = if v.as_obj().is_none() {
+            // Immediates need no rooting.
+            None
+        } else {
+            let reused = self.slots.borrow_mut().free.pop();
+            let Object::Vector(items) = heap.get_mut(self.vector) else {
+                unreachable!("the handle table is a vector")
+            };
+            Some(match reused {
+                Some(i) => {
+                    items[i] = v;
+                    i
+                }
+                None => {
+                    items.push(v);
+                    items.len() - 1
+                }
+            })
+        };
+        Handle {
+            value: v,
+            slot,
+            slots: Rc::clone(&self.slots),
+        }
+    }
+
+    /// Clears the slots of dropped handles so their values can be collected.
+    pub(crate) fn collect_released(&self, heap: &mut Heap) {
+        let mut slots = self.slots.borrow_mut();
+        if slots.released.is_empty() {
+            return;
+        }
+        let released = std::mem::take(&mut slots.released);
+        if let Object::Vector(items) = heap.get_mut(self.vector) {
+            for &i in &released {
+                items[i] = Value::FALSE;
+            }
+        }
+        slots.free.extend(released);
+    }
+}
+
+/// A Scheme value held by the host. The value stays alive (the collector treats it as a root)
+/// until the handle is dropped. A handle belongs to the engine that made it and is not `Send`.
+///
+/// Handles do not survive a restart: a value the host must find again after reopening a store
+/// belongs in a Scheme global ([`Engine::global`](crate::Engine::global)).
+///
+/// ```
+/// use pscheme_embed::{Engine, Handle};
+/// let mut engine = Engine::new()?;
+/// let list: Handle = engine.eval("(list 1 2 3)")?;
+/// engine.eval::<()>("(define junk (make-vector 100000 0))")?; // allocation, maybe a collection
+/// let plus = engine.global("+")?;
+/// let total: i64 = engine.call("apply", (&plus, &list))?;
+/// assert_eq!(total, 6);
+/// # Ok::<(), pscheme_embed::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Handle {
+    value: Value,
+    /// `None` for an immediate value (nothing to keep alive).
+    slot: Option<usize>,
+    slots: Rc<RefCell<Slots>>,
+}
+
+impl Handle {
+    /// The value, if this handle belongs to `table`'s engine.
+    pub(crate) fn value_in(&self, table: &HandleTable) -> Result<Value, Error> {
+        if Rc::ptr_eq(&self.slots, &table.slots) {
+            Ok(self.value)
+        } else {
+            Err(Error::ForeignHandle)
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot {
+            self.slots.borrow_mut().released.push(slot);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Engines on a store: state survives close and reopen; host functions are linked by name.
+
+use pscheme_embed::{Engine, Error, KdfParams, Output};
+
+fn open(path: &std::path::Path) -> Engine {
+    Engine::builder()
+        .store(path, "test passphrase")
+        .kdf(KdfParams::INSECURE_FOR_TESTS)
+        .output(Output::Capture)
+        .open()
+        .unwrap()
+}
+
+fn temp_store(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("pscheme-embed-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("store.pdb")
+}
+
+#[test]
+fn a_counter_persists_across_close_and_reopen() {
+    let path = temp_store("counter");
+    {
+        let mut e = open(&path);
+        assert!(e.resumed().is_none());
+        e.eval::<()>("(define count 0) (define (bump!) (set! count (+ count 1)) count)")
+            .unwrap();
+        for _ in 0..3 {
+            e.call::<i64>("bump!", ()).unwrap();
+        }
+        e.close().unwrap();
+    }
+    for expected in 4..=6 {
+        let mut e = open(&path);
+        assert!(e.resumed().is_some());
+        assert_eq!(e.call::<i64>("bump!", ()).unwrap(), expected);
+        drop(e); // drop commits the last wave too
+    }
+}
+
+#[test]
+fn a_resumed_heap_calling_an_unregistered_host_function_gets_a_scheme_error() {
+    let path = temp_store("hostfn");
+    {
+        let mut e = open(&path);
+        e.register_fn("host-double", |x: i64| Ok::<_, String>(x * 2))
+            .unwrap();
+        e.eval::<()>("(define (twice x) (host-double x))").unwrap();
+        assert_eq!(e.call::<i64>("twice", (21,)).unwrap(), 42);
+        e.close().unwrap();
+    }
+    {
+        let mut e = open(&path);
+        let Err(Error::Scheme(err)) = e.call::<i64>("twice", (1,)) else {
+            panic!("expected a Scheme error");
+        };
+        assert!(err.message.contains("host-double"), "{err:?}");
+        let caught: bool = e
+            .eval("(guard (c ((error-object? c) #t)) (twice 1))")
+            .unwrap();
+        assert!(caught);
+        e.close().unwrap();
+    }
+    let mut e = open(&path);
+    e.register_fn("host-double", |x: i64| Ok::<_, String>(x * 2))
+        .unwrap();
+    assert_eq!(e.call::<i64>("twice", (5,)).unwrap(), 10);
+}
+
+#[test]
+fn output_is_released_once_durable_and_sync_commits() {
+    let path = temp_store("output");
+    let mut e = open(&path);
+    e.eval::<()>("(display \"saved\")").unwrap();
+    e.sync().unwrap();
+    assert_eq!(e.take_output().stdout, "saved");
+}
+
+#[test]
+fn a_wrong_passphrase_is_a_store_error() {
+    let path = temp_store("passphrase");
+    open(&path).close().unwrap();
+    let r = Engine::builder().store(&path, "wrong").open();
+    assert!(matches!(r, Err(Error::Store(_))), "{r:?}");
+}
