@@ -121,6 +121,24 @@ fn a_session_defines_spawns_lists_and_quits() {
         assert!(n < 2_000, "the worker made no progress");
     }
 
+    // Output of a background process appears while the prompt waits, nothing typed. (The
+    // text is assembled so that the echo of the input cannot match; the delay puts the output
+    // after the prompt even on a loaded machine.)
+    enter(
+        &mut p,
+        "(spawn (lambda () (sleep 300) (display (string-append \"hello from\" \" the background\")) (newline)))",
+    );
+    n += 1;
+    prompt(&mut p, n);
+    p.exp_string("hello from the background")
+        .expect("background output while the editor waits");
+
+    // Tab completes commands too.
+    keys(&mut p, ",he\t\r");
+    p.exp_string("show this help")
+        .expect(",he completed to ,help");
+    prompt(&mut p, n);
+
     enter(&mut p, ",nonsense");
     p.exp_string("unknown command")
         .expect("unknown command is reported");

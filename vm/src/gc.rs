@@ -45,6 +45,7 @@ impl Heap {
             }
         }
         self.allocated_since_gc = 0;
+        self.compact_change_sets();
         freed
     }
 }
@@ -89,6 +90,25 @@ mod tests {
         assert_eq!(reused, dropped);
         assert_eq!(h.take_freed(), vec![dropped]);
         assert_eq!(h.take_dirty(), vec![reused]);
+    }
+
+    #[test]
+    fn change_sets_stay_bounded_when_nobody_takes_them() {
+        // An in-memory run never takes the dirty and freed sets; they must not grow with the
+        // number of allocations, only with the heap's size.
+        let mut h = Heap::new();
+        for round in 0..50 {
+            for i in 0..10_000 {
+                h.cons(Value::small(i), Value::small(round));
+            }
+            h.collect(&[]);
+            assert!(
+                h.pending_changes() <= 2 * h.capacity(),
+                "{} > 2 x {}",
+                h.pending_changes(),
+                h.capacity()
+            );
+        }
     }
 
     #[test]

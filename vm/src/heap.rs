@@ -168,6 +168,23 @@ impl Heap {
         }
     }
 
+    /// Keeps the dirty and freed sets proportional to the heap's size even when nobody takes
+    /// them (an in-memory run): the dirty set drops freed ids, the freed set drops repeats of
+    /// reused ids. Called after each collection.
+    pub(crate) fn compact_change_sets(&mut self) {
+        let flags = &self.dirty_flags;
+        self.dirty.retain(|id| flags[id.index()]);
+        if self.freed.len() > self.slots.len() {
+            self.freed.sort_unstable();
+            self.freed.dedup();
+        }
+    }
+
+    /// Entries in the dirty and freed sets (for tests of their bounds).
+    pub(crate) fn pending_changes(&self) -> usize {
+        self.dirty.len() + self.freed.len()
+    }
+
     pub(crate) fn free_slot(&mut self, id: ObjId) {
         if self.slots[id.index()].take().is_some() {
             self.dirty_flags[id.index()] = false;

@@ -87,6 +87,17 @@ pub(crate) fn parse(input: &str) -> Result<Command, CommandError> {
     Ok(*command)
 }
 
+/// Command names (with their `,`) that start with `typed` (which starts with `,`), for Tab.
+pub(crate) fn completions(typed: &str) -> Vec<String> {
+    let prefix = typed.trim_start().strip_prefix(',').unwrap_or("");
+    COMMANDS
+        .iter()
+        .map(|(_, names, _)| names[0])
+        .filter(|name| name.starts_with(prefix))
+        .map(|name| format!(",{name}"))
+        .collect()
+}
+
 /// The text `,help` prints.
 pub(crate) fn help() -> String {
     let mut out = String::from(
@@ -142,6 +153,14 @@ mod tests {
         assert!(!is_command("(list 1 ,x)"));
         assert!(!is_command("`(a ,b)"));
         assert!(!is_command(""));
+    }
+
+    #[test]
+    fn command_names_complete() {
+        assert_eq!(completions(",s"), [",sync"]);
+        assert_eq!(completions(",q"), [",quit"]);
+        assert_eq!(completions(",").len(), COMMANDS.len());
+        assert!(completions(",zz").is_empty());
     }
 
     #[test]

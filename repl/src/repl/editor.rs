@@ -14,6 +14,7 @@ use rustyline::history::DefaultHistory;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, ExternalPrinter, Helper};
 
+use super::command;
 use super::input::{Accumulator, candidates, is_complete, word_start};
 
 /// Prompt for the lines after the first of an unfinished input.
@@ -32,7 +33,7 @@ pub(crate) enum Event {
     Failed(String),
 }
 
-/// Completes names of bound globals; an input is finished when [`is_complete`].
+/// Completes names of bound globals (and of commands after a leading `,`); an input is finished when [`is_complete`].
 struct SchemeHelper {
     /// Sorted global names, refreshed by the main thread before each prompt.
     names: Arc<RwLock<Vec<String>>>,
@@ -47,6 +48,18 @@ impl Completer for SchemeHelper {
         pos: usize,
         _ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let typed = line.get(..pos).unwrap_or(line);
+        if command::is_command(typed) && !typed.trim().contains(char::is_whitespace) {
+            let start = typed.len() - typed.trim_start().len();
+            let found = command::completions(typed)
+                .into_iter()
+                .map(|name| Pair {
+                    display: name.clone(),
+                    replacement: name,
+                })
+                .collect();
+            return Ok((start, found));
+        }
         let start = word_start(line, pos);
         let prefix = line.get(start..pos).unwrap_or("");
         let names = self

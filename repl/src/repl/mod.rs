@@ -281,6 +281,9 @@ fn process_table(processes: &[ProcessInfo], running: Option<u64>, now: u64) -> S
             }
             ProcStatus::Done => "done".to_string(),
             ProcStatus::Failed => "failed".to_string(),
+            // `ProcStatus::Syncing`, which the persistence work adds.
+            #[allow(unreachable_patterns)]
+            _ => "waiting in (sync)".to_string(),
         };
         out.push_str(&format!("{:>7}  {status}\n", p.number));
     }
