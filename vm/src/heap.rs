@@ -181,6 +181,7 @@ impl Heap {
     }
 
     /// Entries in the dirty and freed sets (for tests of their bounds).
+    #[cfg(test)]
     pub(crate) fn pending_changes(&self) -> usize {
         self.dirty.len() + self.freed.len()
     }
