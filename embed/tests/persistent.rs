@@ -84,3 +84,21 @@ fn a_wrong_passphrase_is_a_store_error() {
     let r = Engine::builder().store(&path, "wrong").open();
     assert!(matches!(r, Err(Error::Store(_))), "{r:?}");
 }
+
+#[test]
+fn scheme_sync_in_a_host_call_returns_once_durable() {
+    let path = temp_store("scheme-sync");
+    {
+        let mut e = open(&path);
+        e.eval::<()>("(define saved '())").unwrap();
+        // `(sync)` blocks only its process; the call returns after the wave is durable.
+        let n: usize = e
+            .eval("(set! saved (cons 'a saved)) (sync) (length saved)")
+            .unwrap();
+        assert_eq!(n, 1);
+        // Deliberately no close: the synced state must be there regardless of what follows.
+        std::mem::forget(e);
+    }
+    let mut e = open(&path);
+    assert_eq!(e.get::<Vec<String>>("saved").unwrap(), ["a"]);
+}

@@ -2,14 +2,15 @@
 //! processes; `pscheme disasm program.scm` prints the compiled bytecode; `pscheme repl` is an
 //! interactive session (`repl/`).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use pscheme_vm::Vm;
-use pscheme_vm::run::{EXIT_FAILURE, EXIT_INTERNAL, Stream};
+use pscheme_vm::run::{EXIT_FAILURE, EXIT_INTERNAL};
 
+mod passphrase;
+mod persistence;
 mod repl;
 
 #[derive(Parser)]
@@ -25,7 +26,13 @@ enum Command {
     Run {
         /// The program's source file.
         program: PathBuf,
+        #[command(flatten)]
+        options: persistence::RunOptions,
     },
+    /// Check a store's integrity and print the report (exit status 1 if damaged).
+    Fsck(persistence::StoreOptions),
+    /// Show a store's transaction counter, time, object and process counts and size.
+    Info(persistence::StoreOptions),
     /// Print the bytecode the compiler makes of a program.
     Disasm {
         /// The program's source file.
@@ -42,7 +49,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Run { program } => run(&program),
+        Command::Run { program, options } => persistence::run(&program, &options),
+        Command::Fsck(options) => persistence::fsck(&options),
+        Command::Info(options) => persistence::info(&options),
         Command::Disasm { program } => disasm(&program),
         Command::Repl { db } => repl::main(&repl::Options { db }),
     };
@@ -60,23 +69,6 @@ fn prepare(path: &Path) -> Result<(Vm, String, String), i32> {
         EXIT_INTERNAL
     })?;
     Ok((vm, text, path.display().to_string()))
-}
-
-fn run(path: &Path) -> i32 {
-    let (mut vm, text, name) = match prepare(path) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    vm.run_program(&text, &name, &mut |stream, s| match stream {
-        Stream::Stdout => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(s.as_bytes());
-            let _ = out.flush();
-        }
-        Stream::Stderr => {
-            let _ = std::io::stderr().lock().write_all(s.as_bytes());
-        }
-    })
 }
 
 fn disasm(path: &Path) -> i32 {

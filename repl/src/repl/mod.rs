@@ -279,6 +279,7 @@ fn process_table(processes: &[ProcessInfo], running: Option<u64>, now: u64) -> S
             ProcStatus::Sleeping { deadline } => {
                 format!("sleeping ({} ms left)", deadline.saturating_sub(now))
             }
+            ProcStatus::Syncing { .. } => "syncing (waits for a commit)".to_string(),
             ProcStatus::Done => "done".to_string(),
             ProcStatus::Failed => "failed".to_string(),
             // `ProcStatus::Syncing`, which the persistence work adds.
