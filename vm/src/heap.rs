@@ -115,6 +115,12 @@ impl Heap {
         out
     }
 
+    /// Whether anything was allocated, mutated or freed since the last [`Heap::take_dirty`]
+    /// and [`Heap::take_freed`].
+    pub fn has_changes(&self) -> bool {
+        !self.dirty.is_empty() || !self.freed.is_empty()
+    }
+
     /// The ids freed since the last call.
     pub fn take_freed(&mut self) -> Vec<ObjId> {
         std::mem::take(&mut self.freed)

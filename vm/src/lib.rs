@@ -15,6 +15,7 @@ mod boot;
 mod compile;
 mod control;
 pub mod convert;
+pub mod durability;
 pub mod encode;
 pub mod error;
 mod gc;

@@ -227,6 +227,8 @@ pub enum ProcStatus {
     Done,
     /// Ended by an uncaught exception.
     Failed,
+    /// Waiting in `(sync)` until wave `wave` is durable.
+    Syncing { wave: u64 },
 }
 
 impl ProcStatus {

@@ -47,6 +47,8 @@ pub enum Wait {
     Sleep { deadline: u64 },
     /// Just give other processes a turn.
     Yield,
+    /// Until wave `wave` is durable (`(sync)`, see `durability/`).
+    Durable { wave: u64 },
 }
 
 /// The result of a primitive.
@@ -109,6 +111,8 @@ impl Ctx<'_> {
 pub struct Host {
     pub stdout: String,
     pub stderr: String,
+    /// Wave numbers, `(sync)` waiters, `atomically` sections (see `durability/`).
+    pub(crate) durability: crate::durability::DurableState,
 }
 
 /// The signature every primitive has once registered.

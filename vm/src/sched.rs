@@ -128,6 +128,10 @@ impl Vm {
             return None;
         }
         self.wake_due(now_ms());
+        // Read first: popping an empty queue through the barrier would dirty the scheduler.
+        if matches!(self.heap.get(self.scheduler), Object::Scheduler(s) if s.run_queue.is_empty()) {
+            return None;
+        }
         scheduler(&mut self.heap, self.scheduler)
             .run_queue
             .pop_front()
@@ -189,6 +193,10 @@ impl Vm {
                 scheduler(&mut self.heap, self.scheduler)
                     .timers
                     .insert((deadline, pid));
+            }
+            SliceEnd::Blocked(Wait::Durable { wave }) => {
+                self.set_status(pid, ProcStatus::Syncing { wave });
+                self.host.durability.syncers.push((wave, pid));
             }
             SliceEnd::Exited(v) => self.finish(pid, ProcStatus::Done, Some(v)),
             SliceEnd::Failed => self.finish(pid, ProcStatus::Failed, None),

@@ -10,6 +10,7 @@
 mod bytevectors;
 mod chars;
 mod control;
+mod durability;
 mod equality;
 mod hashtables;
 pub(crate) mod inline;
@@ -30,6 +31,7 @@ pub(crate) fn register_all(registry: &mut Registry) {
     control::register(registry);
     records::register(registry);
     process::register(registry);
+    durability::register(registry);
     numbers::register(registry);
     chars::register(registry);
     strings::register(registry);

@@ -1,0 +1,183 @@
+//! [`HeapStore`]: one heap in an encrypted merkle store file.
+
+use std::path::{Path, PathBuf};
+
+use pscheme_store::merkle::{CommitInfo, FsckReport, MerkleError, MerkleStore};
+use pscheme_store::{EncryptedStore, KdfParams, SqliteKvs};
+use pscheme_vm::Object;
+use pscheme_vm::encode::decode_object;
+
+use crate::error::PersistError;
+use crate::layout::{self, KEY_FINISHED, KEY_ROOTS, KEY_WAVE, META, OBJECTS};
+use crate::writer::Writer;
+
+/// A store file holding one persistent heap.
+pub struct HeapStore {
+    pub(crate) merkle: MerkleStore<SqliteKvs>,
+    path: PathBuf,
+}
+
+/// What `pscheme info` shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreInfo {
+    /// Transaction counter and time of the last commit.
+    pub commit: CommitInfo,
+    /// The last wave committed (0 if the program never ran).
+    pub wave: u64,
+    /// Objects in the stored heap.
+    pub objects: u64,
+    /// Processes not yet finished.
+    pub live_processes: u64,
+    /// The exit status, if the program ended.
+    pub finished: Option<i32>,
+    /// Bytes of the store file and its write-ahead log.
+    pub size_bytes: u64,
+}
+
+impl HeapStore {
+    /// Creates a new store file at `path` (which must not exist) protected by `passphrase`.
+    /// `kdf` is the cost of the passphrase's key derivation: [`KdfParams::RECOMMENDED`] for
+    /// real use; tests pass [`KdfParams::INSECURE_FOR_TESTS`] explicitly.
+    pub fn create(path: &Path, passphrase: &[u8], kdf: KdfParams) -> Result<Self, PersistError> {
+        let kvs = SqliteKvs::open(path).map_err(pscheme_store::Error::from)?;
+        let encrypted = EncryptedStore::create(kvs, passphrase, kdf)?;
+        let merkle = MerkleStore::create(encrypted)?;
+        Ok(HeapStore {
+            merkle,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens the store at `path`. A wrong passphrase fails before anything is written.
+    pub fn open(path: &Path, passphrase: &[u8]) -> Result<Self, PersistError> {
+        if !path.exists() {
+            return Err(PersistError::NotFound(path.to_path_buf()));
+        }
+        let kvs = SqliteKvs::open(path).map_err(pscheme_store::Error::from)?;
+        let encrypted = EncryptedStore::open(kvs, passphrase)?;
+        let merkle = match MerkleStore::open(encrypted) {
+            Ok(m) => m,
+            // Created, then killed before the first root record: initialise it now.
+            Err(MerkleError::NoRootRecord) => {
+                let kvs = SqliteKvs::open(path).map_err(pscheme_store::Error::from)?;
+                MerkleStore::create(EncryptedStore::open(kvs, passphrase)?)?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(HeapStore {
+            merkle,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens the store at `path`, creating it first if there is no file there.
+    pub fn open_or_create(
+        path: &Path,
+        passphrase: &[u8],
+        kdf: KdfParams,
+    ) -> Result<Self, PersistError> {
+        if path.exists() {
+            Self::open(path, passphrase)
+        } else {
+            Self::create(path, passphrase, kdf)
+        }
+    }
+
+    /// The store file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Transaction counter and time of the state the store is at.
+    #[must_use]
+    pub fn commit_info(&self) -> CommitInfo {
+        self.merkle.info()
+    }
+
+    /// A host entry stored with `Vm::set_durable_meta`.
+    pub fn host_meta(&self, name: &str) -> Result<Option<Vec<u8>>, PersistError> {
+        Ok(self.merkle.get(META, &layout::host_key(name))?)
+    }
+
+    /// The exit status of the program, if it ended.
+    pub fn finished(&self) -> Result<Option<i32>, PersistError> {
+        self.merkle
+            .get(META, KEY_FINISHED)?
+            .map(|v| layout::decode_i32(&v, "finished"))
+            .transpose()
+    }
+
+    /// The last wave committed; 0 if none.
+    pub fn wave(&self) -> Result<u64, PersistError> {
+        self.merkle
+            .get(META, KEY_WAVE)?
+            .map_or(Ok(0), |v| layout::decode_u64(&v, "wave"))
+    }
+
+    /// Counts and sizes for `pscheme info`.
+    pub fn info(&self) -> Result<StoreInfo, PersistError> {
+        let live_processes = match self.merkle.get(META, KEY_ROOTS)? {
+            None => 0,
+            Some(bytes) => {
+                let (scheduler, _): (pscheme_vm::ObjId, Vec<pscheme_vm::ObjId>) =
+                    postcard::from_bytes(&bytes)
+                        .map_err(|e| PersistError::Corrupted(format!("roots entry: {e}")))?;
+                let bytes = self
+                    .merkle
+                    .get(OBJECTS, &layout::object_key(scheduler))?
+                    .ok_or_else(|| PersistError::Corrupted("scheduler object missing".into()))?;
+                match decode_object(&bytes).map_err(|e| PersistError::Corrupted(e.to_string()))? {
+                    Object::Scheduler(s) => s.live.len() as u64,
+                    other => {
+                        return Err(PersistError::Corrupted(format!(
+                            "scheduler root is a {}",
+                            other.type_name()
+                        )));
+                    }
+                }
+            }
+        };
+        let file_len = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        Ok(StoreInfo {
+            commit: self.merkle.info(),
+            wave: self.wave()?,
+            objects: self.merkle.len(OBJECTS),
+            live_processes,
+            finished: self.finished()?,
+            size_bytes: file_len(&self.path) + file_len(Path::new(&wal)),
+        })
+    }
+
+    /// Checks the whole store (layer 3's fsck); damage is in the report, not an error.
+    pub fn fsck(&self) -> Result<FsckReport, PersistError> {
+        Ok(self.merkle.fsck()?)
+    }
+
+    /// Rows in the backend (for tests and benchmarks of store growth).
+    pub fn row_count(&self) -> Result<u64, PersistError> {
+        let mut rows = 0u64;
+        self.merkle.encrypted().for_each_raw_key(&mut |_| {
+            rows += 1;
+            std::ops::ControlFlow::Continue(())
+        })?;
+        Ok(rows)
+    }
+
+    /// Moves the store to a writer thread that commits the VM's waves.
+    #[must_use]
+    pub fn into_writer(self) -> Writer {
+        Writer::spawn(self)
+    }
+}
+
+impl std::fmt::Debug for HeapStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeapStore")
+            .field("path", &self.path)
+            .field("commit", &self.merkle.info())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,187 @@
+//! The engine end to end on real store files: a program runs under `Vm::drive` with the
+//! writer thread, then the store is reopened and compared with the VM that wrote it.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use pscheme_persist::{HeapStore, KdfParams};
+use pscheme_vm::Object;
+use pscheme_vm::durability::DriveConfig;
+use pscheme_vm::encode::encode_object;
+use pscheme_vm::run::Stream;
+use pscheme_vm::{ObjId, Vm};
+
+const PASS: &[u8] = b"test passphrase";
+
+fn temp_store(name: &str) -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "pscheme-persist-{}-{}-{name}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("store.pdb")
+}
+
+/// Runs `source` to the end with persistence; returns the VM, its stdout and the exit status.
+fn run_persistent(path: &PathBuf, source: &str) -> (Vm, String, i32) {
+    let store = HeapStore::create(path, PASS, KdfParams::INSECURE_FOR_TESTS).unwrap();
+    let mut vm = Vm::new().unwrap();
+    let compiled = vm.compile(source, "test.scm").unwrap();
+    let main = vm.load(compiled.unit).unwrap();
+    let pid = vm.spawn(main);
+    vm.pin(pid);
+    vm.enable_durability();
+    let mut writer = store.into_writer();
+    let mut stdout = String::new();
+    let code = vm
+        .drive(
+            Some(pid),
+            &mut writer,
+            &DriveConfig::default(),
+            &mut |stream, text| {
+                if stream == Stream::Stdout {
+                    stdout.push_str(text);
+                }
+            },
+        )
+        .unwrap();
+    drop(writer);
+    (vm, stdout, code)
+}
+
+/// Encodings of every object, hash tables aside (their bucket map encodes in hash order).
+fn image(vm: &Vm) -> Vec<(ObjId, Vec<u8>)> {
+    vm.heap
+        .iter()
+        .filter(|(_, o)| !matches!(o, Object::HashTable(_)))
+        .map(|(id, o)| (id, encode_object(o)))
+        .collect()
+}
+
+#[test]
+fn the_store_holds_exactly_the_heap_at_the_last_wave() {
+    let path = temp_store("image");
+    let source = r#"
+        (define v (make-vector 10 0))
+        (define lst '())
+        (define (go i)
+          (when (< i 2000)
+            (vector-set! v (modulo i 10) i)
+            (set! lst (cons (list i (* i i)) lst))
+            (when (= 0 (modulo i 500)) (sync))
+            (go (+ i 1))))
+        (define p (spawn (lambda () (go 0) (display "worker")
+                            (newline))))
+        (go 0)
+        (display (length lst)) (newline)
+    "#;
+    let (vm, out, code) = run_persistent(&path, source);
+    assert_eq!(code, 0);
+    assert!(out.ends_with("worker\n"), "{out}");
+    let store = HeapStore::open(&path, PASS).unwrap();
+    assert!(store.fsck().unwrap().is_clean());
+    let saved = store.load().unwrap().expect("a heap was stored");
+    assert_eq!(saved.finished, Some(0));
+    let (a, b) = (image(&saved.vm), image(&vm));
+    let diff: Vec<_> = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| x != y)
+        .map(|(x, y)| {
+            (
+                x.0,
+                y.0,
+                saved.vm.heap.get(x.0).type_name(),
+                vm.heap.get(y.0).type_name(),
+            )
+        })
+        .take(5)
+        .collect();
+    assert!(
+        diff.is_empty() && a.len() == b.len(),
+        "{} vs {}: {diff:?}",
+        a.len(),
+        b.len()
+    );
+    assert_eq!(saved.vm.heap.live_objects(), vm.heap.live_objects());
+}
+
+#[test]
+fn a_long_allocating_loop_keeps_the_store_bounded() {
+    let path = temp_store("bounded");
+    // 600,000 pairs allocated and dropped, a few live at any time.
+    let source = r#"
+        (define keep '())
+        (define (go i)
+          (when (< i 300000)
+            (set! keep (list i (+ i 1)))
+            (go (+ i 1))))
+        (go 0)
+        (display (car keep)) (newline)
+    "#;
+    let (vm, out, code) = run_persistent(&path, source);
+    assert_eq!((code, out.as_str()), (0, "299999\n"));
+    let store = HeapStore::open(&path, PASS).unwrap();
+    let report = store.fsck().unwrap();
+    assert!(report.is_clean(), "{report:?}");
+    let objects = store.info().unwrap().objects;
+    assert_eq!(objects, vm.heap.live_objects() as u64);
+    // Live objects are the prelude plus at most one collection threshold of garbage; the
+    // 600,000 dead pairs are gone from the store.
+    assert!(objects < 150_000, "{objects} objects stored");
+    let rows = store.row_count().unwrap();
+    assert!(rows < objects, "{rows} rows for {objects} objects");
+}
+
+#[test]
+fn a_wrong_passphrase_is_a_clear_error_and_changes_nothing() {
+    let path = temp_store("pass");
+    run_persistent(&path, "(display 1)");
+    let before = std::fs::read(&path).unwrap();
+    let err = HeapStore::open(&path, b"not the passphrase").unwrap_err();
+    assert!(err.is_wrong_passphrase(), "{err}");
+    assert!(err.to_string().contains("wrong passphrase"));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_resumed_program_continues_where_it_was() {
+    let path = temp_store("resume");
+    // The main process stops itself half way by calling `exit`, as a kill would; the
+    // second half runs after resuming.
+    let store = HeapStore::create(&path, PASS, KdfParams::INSECURE_FOR_TESTS).unwrap();
+    let mut vm = Vm::new().unwrap();
+    let source = r#"
+        (define n 0)
+        (define (worker) (sleep 50) (set! n (+ n 1)) (display n) (newline) (worker))
+        (define w (spawn worker))
+        (let loop () (if (< n 3) (begin (sleep 10) (loop))))
+        (exit 7)
+    "#;
+    let compiled = vm.compile(source, "test.scm").unwrap();
+    let main = vm.load(compiled.unit).unwrap();
+    let pid = vm.spawn(main);
+    vm.pin(pid);
+    vm.enable_durability();
+    let mut writer = store.into_writer();
+    let mut out = String::new();
+    let code = vm
+        .drive(
+            Some(pid),
+            &mut writer,
+            &DriveConfig::default(),
+            &mut |_, t| out.push_str(t),
+        )
+        .unwrap();
+    assert_eq!((code, out.as_str()), (7, "1\n2\n3\n"));
+    let store = writer.close();
+    assert_eq!(store.finished().unwrap(), Some(7));
+    let saved = store.load().unwrap().unwrap();
+    assert!(saved.wave >= 1);
+    assert_eq!(
+        saved.vm.heap.global_named("n"),
+        Some(pscheme_vm::Value::small(3))
+    );
+}

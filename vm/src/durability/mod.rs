@@ -1,0 +1,93 @@
+//! Durability: how the VM hands its heap to a persistence layer, in waves.
+//!
+//! The VM knows nothing of storage. At a safe point between slices, never while a process is
+//! inside `(atomically ...)`, the driver ([`Vm::drive`]) captures a [`Wave`]: every object
+//! allocated or mutated since the previous wave, encoded on the VM thread, plus the ids the
+//! collector freed, the roots and a few host entries. It hands the wave to a [`WaveSink`]
+//! without blocking and keeps running; the sink reports later which waves became durable.
+//! Output produced during a wave is held until that wave is durable, and `(sync)` blocks its
+//! process until the wave it is in is durable. `docs/persistence.md` describes the semantics.
+//!
+//! By induction the store holds, after wave `n` is durable, exactly the heap as it was at
+//! boundary `n`: wave `n` writes every object whose bytes changed since boundary `n - 1` and
+//! deletes every id freed since then (an id freed and reused in between is written, not
+//! deleted).
+
+mod capture;
+mod driver;
+mod state;
+
+use std::time::Duration;
+
+pub use driver::{DriveConfig, DriveError};
+pub(crate) use state::DurableState;
+
+use crate::value::ObjId;
+
+/// Everything one commit must write: the state of the heap at one wave boundary, as a
+/// difference from the previous boundary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wave {
+    /// Waves are numbered from 1 in the life of a store, without gaps.
+    pub number: u64,
+    /// Encoded objects (`encode::encode_object`) to write, by ascending id.
+    pub objects: Vec<(ObjId, Vec<u8>)>,
+    /// Ids to delete, ascending, disjoint from `objects`.
+    pub freed: Vec<ObjId>,
+    /// The heap's scheduler object.
+    pub scheduler: ObjId,
+    /// The heap's pinned roots (host handles), the scheduler included.
+    pub roots: Vec<ObjId>,
+    /// The expander's top-level environment (postcard), when it changed in this wave.
+    pub expand_env: Option<Vec<u8>>,
+    /// Entries the host attached ([`Vm::set_durable_meta`]), to store with this wave.
+    pub meta: Vec<(String, Vec<u8>)>,
+    /// Set on the last wave of a program that ended, with its exit status.
+    pub finished: Option<i32>,
+}
+
+/// What became of a submitted wave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WaveOutcome {
+    /// The wave is durable: committed as transaction `txn_counter`.
+    Durable {
+        wave: u64,
+        txn_counter: u64,
+        /// How long the commit took, from submission to durability.
+        duration: Duration,
+    },
+    /// The wave could not be committed; the store keeps the previous state.
+    Failed { wave: u64, error: String },
+}
+
+/// Where the driver sends waves. Implemented by the persistence layer (a writer thread) and
+/// by [`NoPersist`].
+pub trait WaveSink {
+    /// Whether waves are kept. When false the driver never captures one: output is released
+    /// at once, `(sync)` returns at once, and the dirty set is discarded.
+    fn persistent(&self) -> bool;
+
+    /// Hands over a wave. Must not block on I/O. The driver submits a wave only when the
+    /// previous one has an outcome, so a sink never holds more than one.
+    fn submit(&mut self, wave: Wave);
+
+    /// The outcome of the submitted wave, waiting at most `timeout` for it (`None`: until it
+    /// comes). Returns `None` if it is not there yet or no wave is outstanding.
+    fn wait(&mut self, timeout: Option<Duration>) -> Option<WaveOutcome>;
+}
+
+/// The sink of `--no-persist`: the heap lives in memory only.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoPersist;
+
+impl WaveSink for NoPersist {
+    fn persistent(&self) -> bool {
+        false
+    }
+
+    fn submit(&mut self, _wave: Wave) {}
+
+    fn wait(&mut self, _timeout: Option<Duration>) -> Option<WaveOutcome> {
+        None
+    }
+}
