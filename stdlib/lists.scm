@@ -227,7 +227,7 @@
   (let loop ((i (- n 1)) (acc '()))
     (if (< i 0) acc (loop (- i 1) (cons (make i) acc)))))
 
-;; Sorting: a stable merge sort on lists; vectors are sorted through a list.
+;; Merges two sorted lists, taking from `a` on ties (so the sort is stable).
 (define (%merge-lists a b less?)
   (let loop ((a a) (b b) (acc '()))
     (cond ((null? a) (append (reverse acc) b))
@@ -235,8 +235,10 @@
           ((less? (car b) (car a)) (loop a (cdr b) (cons (car b) acc)))
           (else (loop (cdr a) b (cons (car a) acc))))))
 
-(define (list-sort less? l)
-  ;; Bottom-up: merge runs of length 1, 2, 4, ... so no recursion depends on the list length.
+;; Sorting: stable. Vectors whose comparator is a primitive order (<, string<?, ...) are sorted
+;; natively by %sort-vector!; the rest by a bottom-up merge sort on lists, whose recursion
+;; does not depend on the length.
+(define (%merge-sort less? l)
   (let pass ((runs (map list l)))
     (cond ((null? runs) '())
           ((null? (cdr runs)) (car runs))
@@ -247,15 +249,28 @@
                    (else (merge-pairs (cddr rs)
                                       (cons (%merge-lists (car rs) (cadr rs) less?) acc)))))))))
 
-;; (sort seq less?) in the argument order of SRFI 132's predecessor and most Schemes.
+(define (list-sort less? l)
+  (let ((v (list->vector l)))
+    (if (%sort-vector! v less?)
+        (vector->list v)
+        (%merge-sort less? l))))
+
+;; (sort seq less?) in the argument order of most Schemes; a vector gives a new vector.
 (define (sort seq less?)
   (if (vector? seq)
-      (list->vector (list-sort less? (vector->list seq)))
+      (let ((v (vector-copy seq)))
+        (sort! v less?)
+        v)
       (list-sort less? seq)))
 
+;; Sorts a vector in place.
 (define (sort! v less?)
-  (let ((sorted (list-sort less? (vector->list v))))
-    (let loop ((i 0) (l sorted))
+  (unless (%sort-vector! v less?)
+    (let loop ((i 0) (l (%merge-sort less? (vector->list v))))
       (when (pair? l)
         (vector-set! v i (car l))
         (loop (+ i 1) (cdr l))))))
+
+;; SRFI 132 names.
+(define (vector-sort less? v) (sort v less?))
+(define (vector-sort! v less?) (sort! v less?))

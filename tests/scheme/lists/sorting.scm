@@ -6,6 +6,8 @@
 ;; () (5) #()
 ;; #(1 2 3 4 5)
 ;; ("apple" "Banana" "cherry")
+;; #(1 1 2 3) (9 5 2) ("a" "b") (#\c #\b) #(3 2 1)
+;; ((1 . x) (1 . y) 2) #t
 ;; --- end
 ;; A linear congruential generator: the same 2000 "random" numbers on every run.
 (define (random-list n seed)
@@ -32,3 +34,14 @@
 (sort! v <)
 (write v) (newline)
 (write (sort (list "cherry" "apple" "Banana") string-ci<?)) (newline)
+(write (vector-sort < (vector 3 1 2 1))) (display " ")
+(write (sort (list 2 9 5) >)) (display " ")
+(write (sort (list "b" "a") string<?)) (display " ")
+(write (sort (list #\b #\c) char>?)) (display " ")
+(define w (vector 1 3 2))
+(vector-sort! w >)
+(write w) (newline)
+;; Mixed element types fall back to the Scheme sort with the same comparator semantics.
+(write (sort (list 2 '(1 . x) '(1 . y)) (lambda (a b) (< (if (pair? a) (car a) a) (if (pair? b) (car b) b)))))
+(display " ")
+(write (equal? (sort (list 3 1.5 2 1) <) (list 1 1.5 2 3))) (newline)

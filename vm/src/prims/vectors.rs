@@ -4,6 +4,8 @@
 //!
 //! Also the `[start [end]]` range check every sequence module shares.
 
+use std::cmp::Ordering;
+
 use crate::convert::VectorRef;
 use crate::error::Error;
 use crate::object::Object;
@@ -93,6 +95,10 @@ pub(crate) fn register(registry: &mut Registry) {
             Ok(())
         },
     );
+    m.func(
+        "%sort-vector!",
+        |ctx: &mut Ctx, v: VectorRef, less: Value| sort_with_primitive(ctx, v, less),
+    );
     m.raw("vector-append", PrimArity::at_least(0), |ctx, args| {
         let mut all = Vec::new();
         for (i, &v) in args.iter().enumerate() {
@@ -121,6 +127,82 @@ pub(crate) fn register(registry: &mut Registry) {
             Ok(ctx.heap.alloc_value(Object::String(chars)))
         },
     );
+}
+
+/// Sorts `v` in place when `less` is one of the primitive strict orders (`<`, `>`, `string<?`,
+/// `string>?`, `char<?`, `char>?`) and every element is of its type (no NaN): the common case of
+/// `sort`, done natively instead of by a merge sort calling back into Scheme. Returns `false`,
+/// leaving `v` untouched, for any other comparator or element, and stdlib/lists.scm sorts in
+/// Scheme. The sort is stable, as the Scheme one is, so both give the same result.
+fn sort_with_primitive(ctx: &mut Ctx, v: VectorRef, less: Value) -> bool {
+    let heap = &*ctx.heap;
+    let Some(Object::Primitive(p)) = heap.object(less) else {
+        return false;
+    };
+    let (kind, descending) = match &*p.name {
+        "<" => (SortKey::Number, false),
+        ">" => (SortKey::Number, true),
+        "string<?" => (SortKey::String, false),
+        "string>?" => (SortKey::String, true),
+        "char<?" => (SortKey::Char, false),
+        "char>?" => (SortKey::Char, true),
+        _ => return false,
+    };
+    let Object::Vector(items) = heap.get(v.0) else {
+        return false;
+    };
+    let mut keyed = Vec::with_capacity(items.len());
+    for &item in items {
+        let key = match kind {
+            SortKey::Number => match heap.number(item) {
+                Some(n) if !n.is_nan() => Key::Number(n),
+                _ => return false,
+            },
+            SortKey::String => match heap.object(item) {
+                Some(Object::String(chars)) => Key::String(chars.clone()),
+                _ => return false,
+            },
+            SortKey::Char => match item.as_char() {
+                Some(c) => Key::Char(c),
+                None => return false,
+            },
+        };
+        keyed.push((key, item));
+    }
+    keyed.sort_by(|(a, _), (b, _)| {
+        let order = a.cmp(b);
+        if descending { order.reverse() } else { order }
+    });
+    let sorted: Vec<Value> = keyed.into_iter().map(|(_, item)| item).collect();
+    if let Object::Vector(items) = ctx.heap.get_mut(v.0) {
+        *items = sorted;
+    }
+    true
+}
+
+#[derive(Clone, Copy)]
+enum SortKey {
+    Number,
+    String,
+    Char,
+}
+
+/// A sort key of one element; numbers are never NaN here, so the order is total.
+enum Key {
+    Number(crate::number::Number),
+    String(Vec<char>),
+    Char(char),
+}
+
+impl Key {
+    fn cmp(&self, other: &Key) -> Ordering {
+        match (self, other) {
+            (Key::Number(a), Key::Number(b)) => a.num_cmp(b).unwrap_or(Ordering::Equal),
+            (Key::String(a), Key::String(b)) => a.cmp(b),
+            (Key::Char(a), Key::Char(b)) => a.cmp(b),
+            _ => Ordering::Equal,
+        }
+    }
 }
 
 fn vector_len(ctx: &Ctx, v: VectorRef) -> usize {
