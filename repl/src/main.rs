@@ -39,11 +39,7 @@ enum Command {
         program: PathBuf,
     },
     /// An interactive session: definitions, data and processes live in the VM between inputs.
-    Repl {
-        /// The store to resume or create.
-        #[arg(long, value_name = "PATH")]
-        db: Option<PathBuf>,
-    },
+    Repl(repl::Options),
 }
 
 fn main() -> ExitCode {
@@ -53,7 +49,7 @@ fn main() -> ExitCode {
         Command::Fsck(options) => persistence::fsck(&options),
         Command::Info(options) => persistence::info(&options),
         Command::Disasm { program } => disasm(&program),
-        Command::Repl { db } => repl::main(&repl::Options { db }),
+        Command::Repl(options) => repl::main(&options),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -18,13 +18,38 @@ fn data_home(name: &str) -> PathBuf {
     dir
 }
 
+/// Starts `pscheme repl` in memory.
 fn start(home: &PathBuf) -> PtySession {
+    start_with(home, &["--no-persist"])
+}
+
+/// Starts `pscheme repl` with `args` (its store, if any, in `home`).
+fn start_with(home: &PathBuf, args: &[&str]) -> PtySession {
     let mut command = Command::new(env!("CARGO_BIN_EXE_pscheme"));
     command
         .arg("repl")
+        .args(args)
         .env("XDG_DATA_HOME", home)
+        .env("PSCHEME_PASSPHRASE", "correct horse battery staple")
         .env("TERM", "dumb-but-pty");
     rexpect::session::spawn_command(command, Some(TIMEOUT_MS)).expect("start pscheme repl")
+}
+
+/// Sends `question` (an expression giving a boolean) until it answers `#t`; returns the
+/// number of the next prompt.
+fn poll_until_true(p: &mut PtySession, question: &str, mut next: u64) -> u64 {
+    loop {
+        enter(p, question);
+        let (_, found) = p
+            .exp_regex(r"#[tf]\r\n")
+            .unwrap_or_else(|e| panic!("no answer to {question}: {e}"));
+        next += 1;
+        prompt(p, next);
+        if found.starts_with("#t") {
+            return next;
+        }
+        assert!(next < 5_000, "{question} never became true");
+    }
 }
 
 /// Types `keys` (the session buffers writes until flushed).
@@ -107,19 +132,7 @@ fn a_session_defines_spawns_lists_and_quits() {
     p.exp_regex(r"\s+2  (sleeping|runnable)")
         .expect(",ps lists the worker");
     prompt(&mut p, 12);
-    let mut n = 12;
-    loop {
-        enter(&mut p, "(> ticks 20)");
-        let (_, found) = p
-            .exp_regex(r"#[tf]\r\n")
-            .expect("a boolean about the worker's progress");
-        n += 1;
-        prompt(&mut p, n);
-        if found.starts_with("#t") {
-            break;
-        }
-        assert!(n < 2_000, "the worker made no progress");
-    }
+    let mut n = poll_until_true(&mut p, "(> ticks 20)", 12);
 
     // Output of a background process appears while the prompt waits, nothing typed. (The
     // text is assembled so that the echo of the input cannot match; the delay puts the output
@@ -198,5 +211,59 @@ fn ctrl_d_leaves_and_history_is_kept_for_the_next_session() {
     p.exp_string("3\r\n").expect("recalled (+ 1 2) ran again");
     prompt(&mut p, 2);
     enter(&mut p, ",q");
+    p.exp_eof().expect("quit");
+}
+
+#[test]
+fn definitions_and_processes_survive_sigkill() {
+    let home = data_home("sigkill");
+    let store = home.join("session.pdb");
+    let store = store.to_str().expect("UTF-8 path");
+    let args = ["--db", store, "--insecure-kdf"];
+    let mut p = start_with(&home, &args);
+    p.exp_string("new store").expect("a new store is announced");
+    prompt(&mut p, 1);
+    enter(&mut p, "(define (square x) (* x x))");
+    prompt(&mut p, 2);
+    enter(
+        &mut p,
+        "(define-syntax unless* (syntax-rules () ((_ c e) (if c #f e))))",
+    );
+    prompt(&mut p, 3);
+    enter(&mut p, "(define ticks 0)");
+    prompt(&mut p, 4);
+    enter(
+        &mut p,
+        "(define worker (spawn (lambda () (let loop () (set! ticks (+ ticks 1)) (sleep 5) (loop)))))",
+    );
+    prompt(&mut p, 5);
+    let n = poll_until_true(&mut p, "(> ticks 3)", 5);
+    // Every prompt follows a durable state: kill without any chance to clean up.
+    p.process_mut()
+        .kill(rexpect::process::Signal::SIGKILL)
+        .expect("SIGKILL");
+
+    let mut p = start_with(&home, &args);
+    p.exp_regex(r"resumed .*session\.pdb at transaction \d+ \(\d{4}-\d\d-\d\d ")
+        .expect("the REPL says it resumed, with transaction and time");
+    prompt(&mut p, n);
+    enter(&mut p, "(square 7)");
+    p.exp_string("49")
+        .expect("a definition from before the kill");
+    prompt(&mut p, n + 1);
+    enter(&mut p, "(unless* #f (square 3))");
+    p.exp_string("9\r\n").expect("a macro from before the kill");
+    prompt(&mut p, n + 2);
+    enter(&mut p, ",ps");
+    p.exp_regex(r"\s+2  (sleeping|runnable)")
+        .expect("the worker is still listed");
+    prompt(&mut p, n + 2);
+    enter(&mut p, "(define seen ticks)");
+    prompt(&mut p, n + 3);
+    let next = poll_until_true(&mut p, "(> ticks seen)", n + 3);
+    enter(&mut p, ",fsck");
+    p.exp_string("fsck: clean").expect("the store is clean");
+    prompt(&mut p, next);
+    enter(&mut p, ",quit");
     p.exp_eof().expect("quit");
 }

@@ -7,22 +7,27 @@
 //! the VM writes and shows the next prompt once the input has finished.
 
 mod command;
+mod durable;
 mod editor;
 mod input;
 mod session;
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
+use pscheme_persist::{HeapStore, KdfParams};
 use pscheme_vm::Idle;
 use pscheme_vm::object::ProcStatus;
+use pscheme_vm::run::Stream;
 use pscheme_vm::sched::now_ms;
+use zeroize::Zeroizing;
 
 use command::Command;
+use durable::{Chunks, Durability};
 use editor::{Editor, Event};
 use session::{ProcessInfo, Session, Submitted};
 
@@ -35,23 +40,54 @@ const INTERRUPT_CHECK: Duration = Duration::from_millis(50);
 const EXIT_INTERNAL: i32 = 2;
 
 /// Options of `pscheme repl`.
+#[derive(clap::Args, Debug, Clone)]
 pub(crate) struct Options {
-    /// `--db PATH`: the store to resume or create.
+    /// The store to resume or create (default: `repl.pdb` in the user's data directory).
+    #[arg(long, value_name = "PATH")]
     pub(crate) db: Option<PathBuf>,
+    /// Keep nothing: the session lives in memory only.
+    #[arg(long, conflicts_with_all = ["db", "key_file", "insecure_kdf"])]
+    pub(crate) no_persist: bool,
+    /// Read the passphrase from this file instead of PSCHEME_PASSPHRASE or a prompt.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) key_file: Option<PathBuf>,
+    /// Create the store with the cheapest key derivation: no protection against passphrase
+    /// guessing. For tests only; ignored when the store exists.
+    #[arg(long)]
+    pub(crate) insecure_kdf: bool,
 }
+
+/// Milliseconds between commits while the session changes its state.
+const COMMIT_INTERVAL: Duration = Duration::from_millis(20);
 
 /// Runs the REPL until `,quit` or Ctrl-D; returns the exit status.
 pub(crate) fn main(options: &Options) -> i32 {
-    if let Some(db) = &options.db {
-        eprintln!(
-            "pscheme: --db {}: this build has no persistence engine yet; the REPL runs in memory only",
-            db.display()
-        );
-        return EXIT_INTERNAL;
-    }
-    let history = data_dir().map(|dir| dir.join("repl_history"));
-    let session = match Session::new() {
-        Ok(s) => s,
+    let data = data_dir();
+    let history = data.as_ref().map(|dir| dir.join("repl_history"));
+    let opened = if options.no_persist {
+        Session::new()
+            .map(|s| {
+                (
+                    s,
+                    Durability::in_memory(),
+                    "in memory (nothing is kept after ,quit)".to_string(),
+                )
+            })
+            .map_err(|e| e.to_string())
+    } else {
+        match options
+            .db
+            .clone()
+            .or_else(|| data.as_ref().map(|d| d.join("repl.pdb")))
+        {
+            Some(db) => open_store(&db, options),
+            None => Err(
+                "no data directory for the default store: give --db PATH or --no-persist".into(),
+            ),
+        }
+    };
+    let (session, durability, state) = match opened {
+        Ok(o) => o,
         Err(e) => {
             eprintln!("pscheme: {e}");
             return EXIT_INTERNAL;
@@ -72,18 +108,60 @@ pub(crate) fn main(options: &Options) -> i32 {
     {
         eprintln!("pscheme: Ctrl-C cannot interrupt inputs: {e}");
     }
-    println!("pscheme REPL: in memory (nothing is kept after ,quit). ,help lists the commands.");
+    println!("pscheme REPL: {state}. ,help lists the commands.");
     match &history {
         Some(path) => println!("history: {}", path.display()),
         None => println!("history: not kept (no data directory)"),
     }
     Terminal {
         session,
+        durability,
         editor,
         reading: false,
+        barrier_asked: false,
         interrupted,
     }
     .run()
+}
+
+/// Opens or creates the store `db` and resumes the REPL it holds, or starts one.
+fn open_store(db: &Path, options: &Options) -> Result<(Session, Durability, String), String> {
+    let pass = crate::passphrase::obtain(options.key_file.as_deref(), db).map(Zeroizing::new)?;
+    let kdf = if options.insecure_kdf {
+        KdfParams::INSECURE_FOR_TESTS
+    } else {
+        KdfParams::RECOMMENDED
+    };
+    let store =
+        HeapStore::open_or_create(db, &pass, kdf).map_err(|e| format!("{}: {e}", db.display()))?;
+    let saved = store.load().map_err(|e| format!("{}: {e}", db.display()))?;
+    let (session, state) = match saved {
+        Some(saved) => {
+            if !Session::has_repl(&saved.vm) {
+                return Err(format!(
+                    "{} holds the state of a program, not of a REPL (resume it with pscheme run)",
+                    db.display()
+                ));
+            }
+            let state = format!(
+                "resumed {} at transaction {} ({})",
+                db.display(),
+                saved.commit.txn_counter,
+                crate::persistence::format_time(saved.commit.timestamp_ms)
+            );
+            (Session::attach(saved.vm).map_err(|e| e.to_string())?, state)
+        }
+        None => {
+            let mut session = Session::new().map_err(|e| e.to_string())?;
+            session.vm.enable_durability();
+            (session, format!("new store {}", db.display()))
+        }
+    };
+    Ok((
+        session,
+        Durability::persistent(store, COMMIT_INTERVAL),
+        state,
+    ))
 }
 
 /// The user's data directory for pscheme (`$XDG_DATA_HOME/pscheme` on Linux), created if
@@ -101,7 +179,10 @@ fn data_dir() -> Option<PathBuf> {
 
 struct Terminal {
     session: Session,
+    durability: Durability,
     editor: Editor,
+    /// A barrier was asked for before the next prompt (the last input's state durable).
+    barrier_asked: bool,
     /// The editor is showing a prompt (output goes above it).
     reading: bool,
     /// Set by SIGINT.
@@ -116,26 +197,45 @@ enum Next {
 
 impl Terminal {
     fn run(mut self) -> i32 {
+        match self.serve() {
+            Ok(code) => code,
+            Err(e) => {
+                self.error(&format!("pscheme: {e}\n"));
+                EXIT_INTERNAL
+            }
+        }
+    }
+
+    fn serve(&mut self) -> Result<i32, String> {
         loop {
             let idle = self.session.run(SLICES_PER_TURN);
-            self.flush_output();
+            self.collect_output();
             if let Some(Idle::Exit(code)) = idle {
-                return code;
+                self.leave()?;
+                return Ok(code);
             }
             if self.interrupted.swap(false, Ordering::SeqCst) {
-                match self.session.interrupt() {
-                    Ok(Some(n)) => self.error(&format!("interrupted: input {n} abandoned\n")),
-                    Ok(None) => {}
-                    Err(e) => {
-                        self.error(&format!("pscheme: {e}\n"));
-                        return EXIT_INTERNAL;
-                    }
+                if let Some(n) = self.session.interrupt().map_err(|e| e.to_string())? {
+                    self.error(&format!("interrupted: input {n} abandoned\n"));
                 }
             }
+            let released = self
+                .durability
+                .pump(&mut self.session.vm, Some(Duration::ZERO))
+                .map_err(|e| e.to_string())?;
+            self.show(released);
             if !self.reading && !self.session.is_busy() {
-                let prompt = format!("[{}]> ", self.session.next_input());
-                self.editor.request(prompt, self.session.global_names());
-                self.reading = true;
+                // A result is shown, and the next prompt, only once the state is durable.
+                if !self.barrier_asked {
+                    self.durability.request_barrier();
+                    self.barrier_asked = true;
+                }
+                if self.durability.barrier_reached() {
+                    self.barrier_asked = false;
+                    let prompt = format!("[{}]> ", self.session.next_input());
+                    self.editor.request(prompt, self.session.global_names());
+                    self.reading = true;
+                }
             }
             let mut wait = match idle {
                 // More to run: only look at the terminal.
@@ -146,40 +246,53 @@ impl Terminal {
                 // Nothing will happen in the VM until the user types.
                 Some(_) => Duration::MAX,
             };
-            if self.session.is_busy() {
+            if let Some(hint) = self.durability.wait_hint(&self.session.vm) {
+                wait = wait.min(hint);
+            }
+            if self.session.is_busy() || !self.reading {
                 wait = wait.min(INTERRUPT_CHECK);
             }
             let event = match self.editor.events.recv_timeout(wait) {
                 Ok(event) => event,
                 Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => return 0,
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.leave()?;
+                    return Ok(0);
+                }
             };
             self.reading = false;
-            if let Next::Exit(code) = self.handle(event) {
-                self.flush_output();
-                return code;
+            if let Next::Exit(code) = self.handle(event)? {
+                self.leave()?;
+                return Ok(code);
             }
         }
     }
 
-    fn handle(&mut self, event: Event) -> Next {
-        match event {
+    /// Makes the session durable before the REPL ends, and shows the last output.
+    fn leave(&mut self) -> Result<(), String> {
+        self.collect_output();
+        let released = self
+            .durability
+            .flush(&mut self.session.vm)
+            .map_err(|e| e.to_string())?;
+        self.show(released);
+        Ok(())
+    }
+
+    fn handle(&mut self, event: Event) -> Result<Next, String> {
+        Ok(match event {
             Event::Input(text) if text.trim().is_empty() => Next::Continue,
             Event::Input(text) if command::is_command(&text) => match command::parse(&text) {
-                Ok(c) => self.command(c),
+                Ok(c) => self.command(c)?,
                 Err(e) => {
                     self.error(&format!("{e}\n"));
                     Next::Continue
                 }
             },
             Event::Input(text) => {
-                match self.session.submit(&text) {
-                    Ok(Submitted::Running { warnings, .. }) => self.error(&warnings),
-                    Ok(Submitted::CompileError { message, .. }) => self.error(&message),
-                    Err(e) => {
-                        self.error(&format!("pscheme: {e}\n"));
-                        return Next::Exit(EXIT_INTERNAL);
-                    }
+                match self.session.submit(&text).map_err(|e| e.to_string())? {
+                    Submitted::Running { warnings, .. } => self.error(&warnings),
+                    Submitted::CompileError { message, .. } => self.error(&message),
                 }
                 Next::Continue
             }
@@ -189,10 +302,10 @@ impl Terminal {
                 self.error(&format!("pscheme: terminal: {e}\n"));
                 Next::Exit(EXIT_INTERNAL)
             }
-        }
+        })
     }
 
-    fn command(&mut self, command: Command) -> Next {
+    fn command(&mut self, command: Command) -> Result<Next, String> {
         match command {
             Command::Processes => {
                 let table = process_table(
@@ -203,29 +316,68 @@ impl Terminal {
                 self.print(&table);
             }
             Command::Sync => {
-                self.print("nothing to sync: this session is in memory (no store)\n");
+                if self.durability.is_persistent() {
+                    self.collect_output();
+                    let released = self
+                        .durability
+                        .flush(&mut self.session.vm)
+                        .map_err(|e| e.to_string())?;
+                    self.show(released);
+                    let txn = self.durability.txn_counter.unwrap_or(0);
+                    self.print(&format!("durable at transaction {txn}\n"));
+                } else {
+                    self.print("nothing to sync: this session is in memory (no store)\n");
+                }
             }
-            Command::Fsck => {
-                self.error("no store to check: this session is in memory\n");
-            }
+            Command::Fsck => self.fsck()?,
             Command::Help => self.print(&command::help()),
-            Command::Quit => return Next::Exit(0),
+            Command::Quit => return Ok(Next::Exit(0)),
         }
-        Next::Continue
+        Ok(Next::Continue)
     }
 
-    /// Prints what the VM's processes wrote since the last call.
-    fn flush_output(&mut self) {
-        let out = self.session.vm.take_output();
-        if !out.is_empty() {
-            self.print(&out);
+    fn fsck(&mut self) -> Result<(), String> {
+        if !self.durability.is_persistent() {
+            self.error("no store to check: this session is in memory\n");
+            return Ok(());
         }
-        let err = self.session.vm.take_error_output();
-        if !err.is_empty() {
-            self.error(&err);
+        self.collect_output();
+        let released = self
+            .durability
+            .flush(&mut self.session.vm)
+            .map_err(|e| e.to_string())?;
+        self.show(released);
+        match self.durability.with_store(HeapStore::fsck) {
+            Some(Ok(report)) if report.is_clean() => self.print("fsck: clean\n"),
+            Some(Ok(report)) => self.error(&format!("fsck: DAMAGED\n{report:#?}\n")),
+            Some(Err(e)) => self.error(&format!("fsck could not read the store: {e}\n")),
+            None => {}
         }
+        Ok(())
+    }
+
+    /// Takes what the VM's processes wrote since the last call; shows what may be shown now
+    /// (with a store, output waits until the state that produced it is durable).
+    fn collect_output(&mut self) {
+        let mut chunks = vec![
+            (Stream::Stdout, self.session.vm.take_output()),
+            (Stream::Stderr, self.session.vm.take_error_output()),
+        ];
         for report in self.session.vm.take_reports() {
-            self.error(&format!("process {} failed: {report}\n", report.process));
+            chunks.push((
+                Stream::Stderr,
+                format!("process {} failed: {report}\n", report.process),
+            ));
+        }
+        for (stream, text) in chunks {
+            let released = self.durability.output(stream, text);
+            self.show(released);
+        }
+    }
+
+    fn show(&mut self, chunks: Chunks) {
+        for (stream, text) in chunks {
+            self.emit(&text, stream == Stream::Stderr);
         }
     }
 
@@ -279,7 +431,6 @@ fn process_table(processes: &[ProcessInfo], running: Option<u64>, now: u64) -> S
             ProcStatus::Sleeping { deadline } => {
                 format!("sleeping ({} ms left)", deadline.saturating_sub(now))
             }
-            ProcStatus::Syncing { .. } => "syncing (waits for a commit)".to_string(),
             ProcStatus::Done => "done".to_string(),
             ProcStatus::Failed => "failed".to_string(),
             // `ProcStatus::Syncing`, which the persistence work adds.

@@ -157,6 +157,11 @@ impl Session {
         self.is_busy().then(|| self.next_input() - 1)
     }
 
+    /// True when `vm`'s heap holds a REPL (it was saved by a REPL session).
+    pub(crate) fn has_repl(vm: &Vm) -> bool {
+        vm.heap.global_named(STATE_GLOBAL).is_some()
+    }
+
     /// True when the REPL process has ended (a program killed or broke it): inputs need a new one.
     pub(crate) fn repl_is_dead(&self) -> bool {
         self.repl_process()
@@ -210,6 +215,8 @@ impl Session {
                 });
             }
         };
+        // Macros and globals this input defined must reach the store with its code.
+        self.vm.note_expand_env_changed();
         let warnings = self.vm.render_warnings(&compiled);
         let thunk = match self.vm.load(compiled.unit) {
             Ok(t) => t,
