@@ -20,9 +20,10 @@ pub(crate) fn median(times: &[Duration]) -> Option<Duration> {
     }
 }
 
-/// `pscheme / other` as text: above 1 pscheme is slower, below 1 it is faster.
+/// `pscheme / other` as text: above 1 pscheme is slower, below 1 it is faster. A zero time
+/// (CPU time below its 10 ms resolution) has no meaningful ratio.
 pub(crate) fn ratio(pscheme: Duration, other: Duration) -> String {
-    if other.is_zero() {
+    if pscheme.is_zero() || other.is_zero() {
         return "-".to_owned();
     }
     format!("{:.2}", pscheme.as_secs_f64() / other.as_secs_f64())
@@ -54,5 +55,6 @@ mod tests {
         assert_eq!(ratio(s(3), s(2)), "1.50");
         assert_eq!(ratio(s(1), s(4)), "0.25");
         assert_eq!(ratio(s(1), Duration::ZERO), "-");
+        assert_eq!(ratio(Duration::ZERO, s(1)), "-");
     }
 }
