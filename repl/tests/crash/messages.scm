@@ -1,0 +1,21 @@
+; Messages between processes: the consumer's running total must always be 1 + ... + m.
+(define total 0)
+(define consumer
+  (spawn (lambda ()
+           (let loop ()
+             (let ((m (receive)))
+               (if (eq? m 'stop)
+                   (begin (display "total ") (display total) (newline))
+                   (begin
+                     (set! total (+ total m))
+                     (when (= 0 (modulo m 50))
+                       (display "got ") (display m) (display " ")
+                       (display (if (= total (quotient (* m (+ m 1)) 2)) "ok" "BAD"))
+                       (newline))
+                     (loop))))))))
+(let loop ((i 1))
+  (when (<= i 2500)
+    (send consumer i)
+    (when (= 0 (modulo i 50)) (sleep 10))
+    (loop (+ i 1))))
+(send consumer 'stop)
