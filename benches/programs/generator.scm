@@ -3,7 +3,7 @@
 ;; 65535
 ;; 6442352640
 ;; --- end
-(import (scheme base) (scheme write))
+(import (scheme base) (scheme cxr) (scheme write))
 
 ;; Each call of the returned thunk gives the walk's next yielded value, then 'done forever.
 (define (make-generator walk)
