@@ -27,7 +27,9 @@ enum Kind {
     /// loads a fresh compiled file from its cache even without auto-compilation, so the
     /// default cache (filled by any earlier `guile PROGRAM`) would silently measure compiled
     /// code.
-    GuileInterpreted { empty_cache: PathBuf },
+    GuileInterpreted {
+        empty_cache: PathBuf,
+    },
     Chibi,
 }
 
