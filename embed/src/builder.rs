@@ -24,13 +24,25 @@ use crate::persist::{Persistence, ResumeInfo};
 ///     .open()?;
 /// # Ok::<(), pscheme_embed::Error>(())
 /// ```
-#[derive(Debug)]
 pub struct Builder {
     store: Option<(PathBuf, Zeroizing<Vec<u8>>)>,
     kdf: KdfParams,
     commit_interval: Duration,
     unbuffered_output: bool,
     output: Output,
+}
+
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the passphrase.
+        f.debug_struct("Builder")
+            .field("store", &self.store.as_ref().map(|(path, _)| path))
+            .field("kdf", &self.kdf)
+            .field("commit_interval", &self.commit_interval)
+            .field("unbuffered_output", &self.unbuffered_output)
+            .field("output", &self.output)
+            .finish()
+    }
 }
 
 impl Default for Builder {

@@ -471,6 +471,10 @@ impl Engine {
             let idle = self.vm.run_slices(SLICES_PER_STEP);
             self.forward_output(number);
             self.pump(false)?;
+            // Checked first: the process that called `exit` has ended too.
+            if let Some(Idle::Exit(code)) = idle {
+                return Err(Error::Exited(code));
+            }
             if !self
                 .vm
                 .process_status(pid)
@@ -484,7 +488,6 @@ impl Engine {
                     let wait = deadline.saturating_sub(pscheme_vm::sched::now_ms());
                     self.idle_wait(Instant::now() + Duration::from_millis(wait))?;
                 }
-                Some(Idle::Exit(code)) => return Err(Error::Exited(code)),
                 Some(_) => {
                     // Blocked: only durability (a `(sync)` in flight) can still wake it.
                     if !self.persist_pending() {

@@ -243,3 +243,28 @@ fn output_is_captured_and_failed_processes_are_reported() {
     assert_eq!(out.stdout, "hi\n");
     assert!(out.stderr.contains("failed"), "{}", out.stderr);
 }
+
+#[test]
+fn exit_during_a_call_is_reported() {
+    let mut e = engine();
+    assert!(matches!(e.eval::<()>("(exit 3)"), Err(Error::Exited(3))));
+}
+
+#[test]
+fn output_callbacks_receive_each_stream() {
+    use std::sync::{Arc, Mutex};
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let mut e = Engine::builder()
+        .output(Output::Callback(Box::new(move |is_err, text| {
+            sink.lock().unwrap().push((is_err, text.to_owned()));
+        })))
+        .open()
+        .unwrap();
+    e.eval::<()>("(display \"out\") (display \"err\" (current-error-port))")
+        .unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(false, "out".to_owned()), (true, "err".to_owned())]
+    );
+}

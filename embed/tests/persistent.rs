@@ -71,10 +71,22 @@ fn a_resumed_heap_calling_an_unregistered_host_function_gets_a_scheme_error() {
 #[test]
 fn output_is_released_once_durable_and_sync_commits() {
     let path = temp_store("output");
-    let mut e = open(&path);
+    let mut e = Engine::builder()
+        .store(&path, "test passphrase")
+        .kdf(KdfParams::INSECURE_FOR_TESTS)
+        .output(Output::Capture)
+        .commit_interval(std::time::Duration::from_secs(3600))
+        .open()
+        .unwrap();
     e.eval::<()>("(display \"saved\")").unwrap();
+    assert_eq!(e.take_output().stdout, "", "held until its wave is durable");
     e.sync().unwrap();
     assert_eq!(e.take_output().stdout, "saved");
+    let debug = format!("{:?}", Engine::builder().store(&path, "hunter2"));
+    assert!(
+        !debug.contains("hunter2") && !debug.contains("104, 117"),
+        "{debug}"
+    );
 }
 
 #[test]
