@@ -297,6 +297,9 @@ impl Engine {
     /// # Ok::<(), pscheme_embed::Error>(())
     /// ```
     ///
+    /// The function must be `Send + Sync + 'static`: share host state with it through an
+    /// `Arc<Mutex<..>>` or channels. It must not block for long: the whole VM waits for it.
+    ///
     /// # Errors
     /// [`Error::Builtin`] if `name` is one of the VM's own primitives.
     pub fn register_fn<M>(&mut self, name: &'static str, f: impl HostFn<M>) -> Result<(), Error> {

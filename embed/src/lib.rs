@@ -83,6 +83,8 @@
 //! state that produced it is durable. `docs/persistence.md` gives the semantics and
 //! `docs/embedding.md` a guide.
 
+#![deny(missing_docs)]
+
 mod builder;
 mod convert;
 mod de;

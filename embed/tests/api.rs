@@ -268,3 +268,16 @@ fn output_callbacks_receive_each_stream() {
         [(false, "out".to_owned()), (true, "err".to_owned())]
     );
 }
+
+#[test]
+fn run_for_sleeps_through_timers_within_its_time() {
+    let mut e = engine();
+    e.eval::<()>("(define ticks 0) (spawn (lambda () (let loop () (sleep 5) (set! ticks (+ ticks 1)) (loop))))")
+        .unwrap();
+    let start = std::time::Instant::now();
+    let state = e.run_for(std::time::Duration::from_millis(60)).unwrap();
+    assert!(matches!(state, RunState::WaitingUntil(_)), "{state:?}");
+    assert!(start.elapsed() >= std::time::Duration::from_millis(60));
+    let ticks: i64 = e.get("ticks").unwrap();
+    assert!(ticks >= 3, "{ticks}");
+}

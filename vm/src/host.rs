@@ -27,7 +27,10 @@ impl std::fmt::Display for RegisterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RegisterError::Builtin(name) => {
-                write!(f, "`{name}` is a primitive of the VM and cannot be replaced")
+                write!(
+                    f,
+                    "`{name}` is a primitive of the VM and cannot be replaced"
+                )
             }
         }
     }
@@ -78,7 +81,9 @@ impl Vm {
     pub fn spawn_call(&mut self, f: Value, args: &[Value]) -> ObjId {
         let pid = self.spawn(f);
         if let Object::Process(p) = self.heap.get_mut(pid)
-            && let ProcState::Apply { args: call_args, .. } = &mut p.state
+            && let ProcState::Apply {
+                args: call_args, ..
+            } = &mut p.state
         {
             // `call_args[0]` is the continuation that ends the process.
             call_args.extend_from_slice(args);
