@@ -115,11 +115,12 @@ fn crash_program(name: &str, kills: usize, rng: &mut Rng, dir: &Path) -> usize {
     let db = dir.join(format!("{name}.pdb"));
     let mut shown: Vec<String> = Vec::new();
     let mut killed = 0;
+    let mut interrupted = 0;
     let mut last = None;
     for attempt in 0.. {
         let child = spawn_run(&program, &db);
         if killed < kills {
-            let delay = 30 + rng.below(400);
+            let delay = 30 + rng.below(300);
             std::thread::sleep(Duration::from_millis(delay));
             // SIGKILL: no destructor, no flush, no final wave.
             let _ = Command::new("kill")
@@ -127,7 +128,9 @@ fn crash_program(name: &str, kills: usize, rng: &mut Rng, dir: &Path) -> usize {
                 .status();
             let (code, out, err) = collect(child);
             shown.extend(out.lines().map(str::to_owned));
-            if code.is_some() {
+            if code.is_none() {
+                interrupted += 1;
+            } else {
                 // It finished before the kill: the rest of the kills land on a finished store.
                 assert!(
                     code == Some(0),
@@ -172,6 +175,12 @@ fn crash_program(name: &str, kills: usize, rng: &mut Rng, dir: &Path) -> usize {
         );
     }
     assert!(fsck_clean(&db), "{name}: fsck at the end");
+    // Most kills must land on a running program, or the test proves little.
+    assert!(
+        interrupted * 2 > killed,
+        "{name}: only {interrupted} of {killed} kills interrupted a run"
+    );
+    eprintln!("{name}: {interrupted} of {killed} kills interrupted a run");
     killed
 }
 

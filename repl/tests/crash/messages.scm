@@ -16,6 +16,6 @@
 (let loop ((i 1))
   (when (<= i 2500)
     (send consumer i)
-    (when (= 0 (modulo i 50)) (sleep 10))
+    (when (= 0 (modulo i 50)) (sleep 60))
     (loop (+ i 1))))
 (send consumer 'stop)

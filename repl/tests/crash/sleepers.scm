@@ -4,7 +4,7 @@
   (lambda ()
     (let loop ((k 1))
       (when (<= k 25)
-        (sleep 20)
+        (sleep 110)
         (display name) (display " ") (display k) (newline)
         (loop (+ k 1))))
     (send main name)))

@@ -18,7 +18,7 @@
     (step! i)
     (when (= 0 (modulo i 100))
       (display (if (consistent? i) "ok " "BAD ")) (display i) (newline)
-      (sleep 15))
+      (sleep 100))
     (loop (+ i 1))))
 (display "done ") (display (length lst)) (display " ")
 (display (apply + (vector->list vec))) (newline)
