@@ -79,15 +79,10 @@ corpus! {
     numbers_inexact => "numbers/inexact.scm",
     numbers_more => "numbers/more.scm",
     numbers_number_strings => "numbers/number-strings.scm",
-    #[ignore = "(receive) is parsed as the SRFI 8 form; see /work/notes/vm-library-status.md"]
     processes_crash => "processes/crash.scm",
-    #[ignore = "(receive) is parsed as the SRFI 8 form; see /work/notes/vm-library-status.md"]
     processes_messages => "processes/messages.scm",
-    #[ignore = "(receive) is parsed as the SRFI 8 form; see /work/notes/vm-library-status.md"]
     processes_ring => "processes/ring.scm",
-    #[ignore = "(receive) is parsed as the SRFI 8 form; see /work/notes/vm-library-status.md"]
     processes_sleep_order => "processes/sleep-order.scm",
-    #[ignore = "(receive) is parsed as the SRFI 8 form; see /work/notes/vm-library-status.md"]
     processes_spinner => "processes/spinner.scm",
     processes_timeout => "processes/timeout.scm",
 }

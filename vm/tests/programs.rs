@@ -65,7 +65,6 @@ fn a_crashing_process_leaves_the_program_and_its_status_alone() {
 }
 
 #[test]
-#[ignore = "the expander reads every `receive` as SRFI 8 syntax (see /work/notes/vm-requests.md)"]
 fn a_main_program_waiting_forever_is_an_error() {
     let out = run_source("(display \"waiting\") (receive)", "w.scm");
     assert_eq!(out.stdout, "waiting");

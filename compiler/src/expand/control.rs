@@ -81,7 +81,13 @@ impl Expander<'_> {
         body
     }
 
+    /// `receive` is two things: SRFI 8's `(receive formals expr body ...)` and, with no
+    /// operands, the blocking mailbox read of green processes, `(receive)`. The shapes never
+    /// overlap, so the bare form is a call of the runtime's `receive` procedure.
     pub(crate) fn expand_receive(&mut self, items: &[Stx], env: EnvId, span: Span) -> Expr {
+        if items.len() == 1 {
+            return call_global("receive", Vec::new(), span);
+        }
         if items.len() < 4 {
             return self.arity_error(Special::Receive, items, span);
         }
