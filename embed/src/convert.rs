@@ -70,6 +70,34 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Vector<T> {
     }
 }
 
+/// A Scheme bytevector. A `Vec<u8>` alone becomes a list of integers (serde sees a sequence);
+/// wrap it in `Bytevector` to pass a bytevector. Reading accepts a bytevector or a list of
+/// bytes either way.
+///
+/// ```
+/// use pscheme_embed::{Bytevector, Engine};
+/// let mut engine = Engine::new()?;
+/// let n: u8 = engine.call("bytevector-u8-ref", (Bytevector(vec![7, 8, 9]), 2))?;
+/// assert_eq!(n, 9);
+/// let back: Bytevector = engine.eval("(bytevector 1 2)")?;
+/// assert_eq!(back, Bytevector(vec![1, 2]));
+/// # Ok::<(), pscheme_embed::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Bytevector(pub Vec<u8>);
+
+impl Serialize for Bytevector {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Bytevector {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<u8>::deserialize(d).map(Bytevector)
+    }
+}
+
 /// The heap a conversion writes into or reads from. Opaque: hosts implement neither trait
 /// themselves; every `Serialize` type is already [`ToScheme`] and every `DeserializeOwned`
 /// type is [`FromScheme`].

@@ -45,10 +45,10 @@
 //! | `f32`, `f64` | flonums (reading accepts exact integers too) |
 //! | `char` | characters |
 //! | `String`, `&str` | strings (reading accepts symbols too) |
-//! | bytes (`serde_bytes`) | bytevectors |
+//! | [`Bytevector`] (or any type serializing as bytes) | bytevectors |
 //! | `Option<T>` | `#f` for `None`, the value for `Some` |
 //! | `()` | the unspecified value (reading accepts anything) |
-//! | `Vec<T>`, slices, tuples | proper lists (reading accepts vectors too) |
+//! | `Vec<T>` (`Vec<u8>` too), slices, tuples | proper lists (reading accepts vectors and bytevectors too) |
 //! | [`Vector<T>`] | vectors |
 //! | [`Symbol`] | symbols |
 //! | structs | association lists with symbol keys: `((name . "ada") (age . 36))` |
@@ -97,7 +97,7 @@ mod persist;
 mod ser;
 
 pub use builder::Builder;
-pub use convert::{Cx, FromScheme, IntoArgs, Symbol, ToScheme, Vector};
+pub use convert::{Bytevector, Cx, FromScheme, IntoArgs, Symbol, ToScheme, Vector};
 pub use engine::{Engine, RunState};
 pub use error::{ConvertError, Error, SchemeError};
 pub use handle::Handle;
