@@ -17,10 +17,8 @@ use pscheme_embed::{Engine, Error, KdfParams, Symbol};
 
 const SERVICE: &str = "
 (define count 0)
-(define (next-message)
-  (or (receive-timeout 3600000 #f) (next-message)))
 (define (serve)
-  (let ((msg (next-message)))
+  (let ((msg (receive)))
     (when (eq? msg 'bump) (set! count (+ count 1)))
     (serve)))
 (define service (spawn serve))

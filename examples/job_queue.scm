@@ -6,14 +6,10 @@
 (define job-count 40)
 (define worker-count 4)
 
-;; Waits for the next message (`receive` with a long timeout, retried).
-(define (next-message)
-  (or (receive-timeout 3600000 #f) (next-message)))
-
 ;; A worker takes `(job . reply-to)` messages, works a little, and replies `(job . result)`,
 ;; until it gets `stop`.
 (define (worker)
-  (let ((msg (next-message)))
+  (let ((msg (receive)))
     (unless (eq? msg 'stop)
       (sleep 25)
       (send (cdr msg) (cons (car msg) (* (car msg) (car msg))))
@@ -36,7 +32,7 @@
   (let loop ((received 0) (total 0))
     (if (= received job-count)
         total
-        (let ((result (next-message)))
+        (let ((result (receive)))
           (display "job ") (display (car result))
           (display " -> ") (display (cdr result)) (newline)
           (loop (+ received 1) (+ total (cdr result)))))))

@@ -332,7 +332,7 @@ impl Engine {
     /// ```
     /// # let mut engine = pscheme_embed::Engine::new()?;
     /// engine.eval::<()>("(define inbox '())")?;
-    /// let p = engine.eval("(spawn (lambda () (set! inbox (receive-timeout 60000 #f))))")?;
+    /// let p = engine.eval("(spawn (lambda () (set! inbox (receive))))")?;
     /// assert!(engine.send(&p, &(1, "one"))?);
     /// engine.run_until_idle()?;
     /// assert_eq!(engine.get::<(i64, String)>("inbox")?, (1, "one".to_owned()));
