@@ -1,7 +1,7 @@
 //! The engine end to end on real store files: a program runs under `Vm::drive` with the
 //! writer thread, then the store is reopened and compared with the VM that wrote it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use pscheme_persist::{HeapStore, KdfParams};
@@ -25,7 +25,7 @@ fn temp_store(name: &str) -> PathBuf {
 }
 
 /// Runs `source` to the end with persistence; returns the VM, its stdout and the exit status.
-fn run_persistent(path: &PathBuf, source: &str) -> (Vm, String, i32) {
+fn run_persistent(path: &Path, source: &str) -> (Vm, String, i32) {
     let store = HeapStore::create(path, PASS, KdfParams::INSECURE_FOR_TESTS).unwrap();
     let mut vm = Vm::new().unwrap();
     let compiled = vm.compile(source, "test.scm").unwrap();
