@@ -323,8 +323,14 @@ impl Terminal {
                         .flush(&mut self.session.vm)
                         .map_err(|e| e.to_string())?;
                     self.show(released);
-                    let txn = self.durability.txn_counter.unwrap_or(0);
-                    self.print(&format!("durable at transaction {txn}\n"));
+                    if self.durability.barrier_reached() {
+                        let txn = self.durability.txn_counter.unwrap_or(0);
+                        self.print(&format!("durable at transaction {txn}\n"));
+                    } else {
+                        self.error(
+                            "not durable yet: a process is inside (atomically ...); it commits when the section ends\n",
+                        );
+                    }
                 } else {
                     self.print("nothing to sync: this session is in memory (no store)\n");
                 }
@@ -433,11 +439,64 @@ fn process_table(processes: &[ProcessInfo], running: Option<u64>, now: u64) -> S
             }
             ProcStatus::Done => "done".to_string(),
             ProcStatus::Failed => "failed".to_string(),
-            // `ProcStatus::Syncing`, which the persistence work adds.
-            #[allow(unreachable_patterns)]
-            _ => "waiting in (sync)".to_string(),
+            ProcStatus::Syncing { .. } => "waiting in (sync)".to_string(),
         };
         out.push_str(&format!("{:>7}  {status}\n", p.number));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(number: u64, status: ProcStatus, is_repl: bool) -> ProcessInfo {
+        ProcessInfo {
+            number,
+            status,
+            is_repl,
+        }
+    }
+
+    #[test]
+    fn process_table_shows_each_status() {
+        let now = 1_000;
+        let table = process_table(
+            &[
+                info(1, ProcStatus::Runnable, true),
+                info(2, ProcStatus::Sleeping { deadline: 1_250 }, false),
+                info(3, ProcStatus::Receiving { deadline: None }, false),
+                info(
+                    4,
+                    ProcStatus::Receiving {
+                        deadline: Some(1_010),
+                    },
+                    false,
+                ),
+                info(5, ProcStatus::Runnable, false),
+                info(6, ProcStatus::Syncing { wave: 3 }, false),
+            ],
+            Some(7),
+            now,
+        );
+        let lines: Vec<&str> = table.lines().map(str::trim).collect();
+        assert_eq!(
+            lines,
+            [
+                "process  status",
+                "1  evaluating input 7 (the REPL)",
+                "2  sleeping (250 ms left)",
+                "3  receiving",
+                "4  receiving (timeout in 10 ms)",
+                "5  runnable",
+                "6  waiting in (sync)",
+            ]
+        );
+        let idle = process_table(
+            &[info(1, ProcStatus::Receiving { deadline: None }, true)],
+            None,
+            now,
+        );
+        assert!(idle.contains("1  waiting for input (the REPL)"), "{idle}");
+    }
 }
