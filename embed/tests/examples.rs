@@ -136,7 +136,7 @@ fn the_job_queue_resumes_after_sigkill_without_repeating_output() {
     let mut engine = pscheme_embed::Engine::builder()
         .store(store, "example passphrase")
         .open()
-        .unwrap();
+        .unwrap_or_else(|e| panic!("reopening the store: {e:?}"));
     assert_eq!(engine.get::<u64>("total").unwrap(), expected_total);
     engine.close().unwrap();
     // Its output: a kill between a commit and the write of its output loses that output (it
