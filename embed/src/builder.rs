@@ -154,7 +154,7 @@ fn create_atomically(path: &Path, passphrase: &[u8], kdf: KdfParams) -> Result<(
         .to_os_string();
     name.push(".creating");
     let creating = path.with_file_name(name);
-    for suffix in ["", "-wal", "-shm"] {
+    for suffix in ["", "-wal", "-shm", ".lock"] {
         let mut p = creating.clone().into_os_string();
         p.push(suffix);
         match std::fs::remove_file(&p) {
@@ -165,5 +165,8 @@ fn create_atomically(path: &Path, passphrase: &[u8], kdf: KdfParams) -> Result<(
     // Dropping the store closes SQLite, which checkpoints its log into the main file.
     drop(HeapStore::create(&creating, passphrase, kdf)?);
     std::fs::rename(&creating, path)?;
+    let mut lock = creating.into_os_string();
+    lock.push(".lock");
+    let _ = std::fs::remove_file(lock);
     Ok(())
 }

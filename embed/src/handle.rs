@@ -126,3 +126,47 @@ impl Drop for Handle {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slots_of(heap: &Heap, table: &HandleTable) -> Vec<Value> {
+        match heap.get(table.vector()) {
+            Object::Vector(items) => items.clone(),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn a_dropped_handle_frees_its_slot_for_reuse() {
+        let mut heap = Heap::new();
+        let table = HandleTable::new(&mut heap);
+        let a = heap.string("a");
+        let b = heap.string("b");
+        let ha = table.root(&mut heap, a);
+        let hb = table.root(&mut heap, b);
+        assert_eq!(slots_of(&heap, &table), [a, b]);
+        drop(ha);
+        // Until the engine collects released slots, the value stays rooted.
+        assert_eq!(slots_of(&heap, &table), [a, b]);
+        table.collect_released(&mut heap);
+        assert_eq!(slots_of(&heap, &table), [Value::FALSE, b]);
+        let c = heap.string("c");
+        let hc = table.root(&mut heap, c);
+        assert_eq!(slots_of(&heap, &table), [c, b], "the freed slot is reused");
+        assert_eq!(hc.value_in(&table).unwrap(), c);
+        drop((hb, hc));
+    }
+
+    #[test]
+    fn immediates_take_no_slot() {
+        let mut heap = Heap::new();
+        let table = HandleTable::new(&mut heap);
+        let h = table.root(&mut heap, Value::small(7));
+        assert!(slots_of(&heap, &table).is_empty());
+        drop(h);
+        table.collect_released(&mut heap);
+        assert!(slots_of(&heap, &table).is_empty());
+    }
+}

@@ -11,11 +11,27 @@ fn open(path: &std::path::Path) -> Engine {
         .unwrap()
 }
 
-fn temp_store(name: &str) -> std::path::PathBuf {
+/// A store path whose directory is removed when the test ends (also when it fails).
+struct TempStore(std::path::PathBuf);
+
+impl std::ops::Deref for TempStore {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempStore {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(self.0.parent().expect("in a directory"));
+    }
+}
+
+fn temp_store(name: &str) -> TempStore {
     let dir = std::env::temp_dir().join(format!("pscheme-embed-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir.join("store.pdb")
+    TempStore(dir.join("store.pdb"))
 }
 
 #[test]
@@ -72,7 +88,7 @@ fn a_resumed_heap_calling_an_unregistered_host_function_gets_a_scheme_error() {
 fn output_is_released_once_durable_and_sync_commits() {
     let path = temp_store("output");
     let mut e = Engine::builder()
-        .store(&path, "test passphrase")
+        .store(&*path, "test passphrase")
         .kdf(KdfParams::INSECURE_FOR_TESTS)
         .output(Output::Capture)
         .commit_interval(std::time::Duration::from_secs(3600))
@@ -82,7 +98,7 @@ fn output_is_released_once_durable_and_sync_commits() {
     assert_eq!(e.take_output().stdout, "", "held until its wave is durable");
     e.sync().unwrap();
     assert_eq!(e.take_output().stdout, "saved");
-    let debug = format!("{:?}", Engine::builder().store(&path, "hunter2"));
+    let debug = format!("{:?}", Engine::builder().store(&*path, "hunter2"));
     assert!(
         !debug.contains("hunter2") && !debug.contains("104, 117"),
         "{debug}"
@@ -93,24 +109,38 @@ fn output_is_released_once_durable_and_sync_commits() {
 fn a_wrong_passphrase_is_a_store_error() {
     let path = temp_store("passphrase");
     open(&path).close().unwrap();
-    let r = Engine::builder().store(&path, "wrong").open();
+    let r = Engine::builder().store(&*path, "wrong").open();
     assert!(matches!(r, Err(Error::Store(_))), "{r:?}");
 }
 
 #[test]
 fn scheme_sync_in_a_host_call_returns_once_durable() {
     let path = temp_store("scheme-sync");
-    {
-        let mut e = open(&path);
-        e.eval::<()>("(define saved '())").unwrap();
-        // `(sync)` blocks only its process; the call returns after the wave is durable.
-        let n: usize = e
-            .eval("(set! saved (cons 'a saved)) (sync) (length saved)")
-            .unwrap();
-        assert_eq!(n, 1);
-        // Deliberately no close: the synced state must be there regardless of what follows.
-        std::mem::forget(e);
+    // No wave by the interval: only `(sync)` can make the change durable in this test.
+    let mut e = Engine::builder()
+        .store(&*path, "test passphrase")
+        .kdf(KdfParams::INSECURE_FOR_TESTS)
+        .output(Output::Capture)
+        .commit_interval(std::time::Duration::from_secs(3600))
+        .open()
+        .unwrap();
+    e.eval::<()>("(define saved '())").unwrap();
+    e.sync().unwrap();
+    // `(sync)` blocks only its process; the call returns after the wave is durable.
+    let n: usize = e
+        .eval("(set! saved (cons 'a saved)) (sync) (length saved)")
+        .unwrap();
+    assert_eq!(n, 1);
+    // The files as they are now, with the engine still open, are what a crash would leave.
+    let crash_image = path.with_file_name("crash.pdb");
+    for suffix in ["", "-wal"] {
+        let from = format!("{}{suffix}", path.display());
+        if std::path::Path::new(&from).exists() {
+            std::fs::copy(&from, format!("{}{suffix}", crash_image.display())).unwrap();
+        }
     }
-    let mut e = open(&path);
-    assert_eq!(e.get::<Vec<String>>("saved").unwrap(), ["a"]);
+    let mut resumed = open(&crash_image);
+    assert_eq!(resumed.get::<Vec<String>>("saved").unwrap(), ["a"]);
+    drop(resumed);
+    drop(e);
 }
