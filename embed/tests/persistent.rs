@@ -40,8 +40,11 @@ fn a_counter_persists_across_close_and_reopen() {
     {
         let mut e = open(&path);
         assert!(e.resumed().is_none());
-        e.eval::<()>("(define count 0) (define (bump!) (set! count (+ count 1)) count)")
-            .unwrap();
+        e.eval::<()>(
+            "(define count 0) (define (bump!) (set! count (+ count 1)) count)
+             (define-syntax twice (syntax-rules () ((_ e) (begin e e))))",
+        )
+        .unwrap();
         for _ in 0..3 {
             e.call::<i64>("bump!", ()).unwrap();
         }
@@ -53,6 +56,9 @@ fn a_counter_persists_across_close_and_reopen() {
         assert_eq!(e.call::<i64>("bump!", ()).unwrap(), expected);
         drop(e); // drop commits the last wave too
     }
+    // Macros persist with the definitions: later code compiles against them.
+    let mut e = open(&path);
+    assert_eq!(e.eval::<i64>("(twice (bump!))").unwrap(), 8);
 }
 
 #[test]
