@@ -49,14 +49,10 @@
       (lambda () (call-with-values thunk (lambda vals (%repl-write-values vals)))))))
   (vector-set! %repl-state 2 n))
 
-(define %repl-no-message (list 'no-message))
-
 (define (%repl-serve)
   (vector-set! %repl-state 0 (self))
   (let loop ()
-    ;; `receive-timeout`, not `receive`: the expander still reads `(receive)` as SRFI 8 (asked
-    ;; of the expander in /work/notes/vm-requests.md). A day's timeout just loops.
-    (let ((msg (receive-timeout 86400000 %repl-no-message)))
+    (let ((msg (receive)))
       ;; Other messages (a program may send to the REPL's process) are not inputs.
       (if (and (pair? msg) (eq? (car msg) '%repl-input))
           (%repl-run (cadr msg) (caddr msg))))
