@@ -240,8 +240,12 @@ mod tests {
     use super::*;
     use crate::repl::session::Session;
 
+    fn dir(name: &str) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("pscheme-repl-{}-{name}", std::process::id()))
+    }
+
     fn store(name: &str) -> HeapStore {
-        let dir = std::env::temp_dir().join(format!("pscheme-repl-{}-{name}", std::process::id()));
+        let dir = dir(name);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         HeapStore::create(
@@ -290,5 +294,7 @@ mod tests {
         assert!(d.barrier_reached());
         let clean = d.with_store(|s| s.fsck().map(|r| r.is_clean()));
         assert!(matches!(clean, Some(Ok(true))), "{clean:?}");
+        drop(d);
+        let _ = std::fs::remove_dir_all(dir("held"));
     }
 }
