@@ -17,6 +17,10 @@ pub enum PersistError {
     Version { found: u32, expected: u32 },
     /// The heap decoded but the VM refused it.
     Resume(String),
+    /// Another process has the store open.
+    InUse(PathBuf),
+    /// The store's lock file cannot be created or locked.
+    Lock(String),
 }
 
 impl PersistError {
@@ -44,6 +48,12 @@ impl fmt::Display for PersistError {
                 "stored heap has format version {found}; this build reads version {expected}"
             ),
             PersistError::Resume(why) => write!(f, "cannot resume the stored heap: {why}"),
+            PersistError::InUse(path) => write!(
+                f,
+                "{} is in use by another pscheme process (one process runs a heap at a time)",
+                path.display()
+            ),
+            PersistError::Lock(why) => write!(f, "cannot lock the store: {why}"),
         }
     }
 }

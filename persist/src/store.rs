@@ -15,6 +15,8 @@ use crate::writer::Writer;
 pub struct HeapStore {
     pub(crate) merkle: MerkleStore<SqliteKvs>,
     path: PathBuf,
+    /// Held for the store's lifetime: two processes resuming one heap would both run it.
+    _lock: std::fs::File,
 }
 
 /// What `pscheme info` shows.
@@ -39,12 +41,14 @@ impl HeapStore {
     /// `kdf` is the cost of the passphrase's key derivation: [`KdfParams::RECOMMENDED`] for
     /// real use; tests pass [`KdfParams::INSECURE_FOR_TESTS`] explicitly.
     pub fn create(path: &Path, passphrase: &[u8], kdf: KdfParams) -> Result<Self, PersistError> {
+        let lock = lock(path)?;
         let kvs = SqliteKvs::open(path).map_err(pscheme_store::Error::from)?;
         let encrypted = EncryptedStore::create(kvs, passphrase, kdf)?;
         let merkle = MerkleStore::create(encrypted)?;
         Ok(HeapStore {
             merkle,
             path: path.to_path_buf(),
+            _lock: lock,
         })
     }
 
@@ -53,6 +57,7 @@ impl HeapStore {
         if !path.exists() {
             return Err(PersistError::NotFound(path.to_path_buf()));
         }
+        let lock = lock(path)?;
         let kvs = SqliteKvs::open(path).map_err(pscheme_store::Error::from)?;
         let encrypted = EncryptedStore::open(kvs, passphrase)?;
         let merkle = match MerkleStore::open(encrypted) {
@@ -67,6 +72,7 @@ impl HeapStore {
         Ok(HeapStore {
             merkle,
             path: path.to_path_buf(),
+            _lock: lock,
         })
     }
 
@@ -170,6 +176,26 @@ impl HeapStore {
     #[must_use]
     pub fn into_writer(self) -> Writer {
         Writer::spawn(self)
+    }
+}
+
+/// Takes the exclusive lock of the store at `path`: an advisory lock on `<path>.lock`.
+fn lock(path: &Path) -> Result<std::fs::File, PersistError> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = PathBuf::from(name);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| PersistError::Lock(format!("{}: {e}", lock_path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(PersistError::InUse(path.to_path_buf())),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(PersistError::Lock(format!("{}: {e}", lock_path.display())))
+        }
     }
 }
 

@@ -185,3 +185,16 @@ fn a_resumed_program_continues_where_it_was() {
         Some(pscheme_vm::Value::small(3))
     );
 }
+
+#[test]
+fn one_process_at_a_time_opens_a_store() {
+    let path = temp_store("lock");
+    let first = HeapStore::create(&path, PASS, KdfParams::INSECURE_FOR_TESTS).unwrap();
+    let err = HeapStore::open(&path, PASS).unwrap_err();
+    assert!(
+        matches!(err, pscheme_persist::PersistError::InUse(_)),
+        "{err}"
+    );
+    drop(first);
+    HeapStore::open(&path, PASS).unwrap();
+}
