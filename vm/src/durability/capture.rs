@@ -47,3 +47,54 @@ impl Vm {
         self.heap.take_freed();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::object::Object;
+    use crate::value::{ObjId, Value};
+    use crate::vm::Vm;
+
+    fn ids(wave: &super::Wave) -> Vec<ObjId> {
+        wave.objects.iter().map(|(id, _)| *id).collect()
+    }
+
+    #[test]
+    fn a_wave_holds_what_changed_and_what_was_freed() {
+        let mut vm = Vm::bare();
+        vm.enable_durability();
+        let first = vm.capture_wave(None);
+        assert_eq!(first.number, 1);
+        assert!(
+            first.expand_env.is_some(),
+            "a new heap saves its expander environment"
+        );
+
+        let kept = vm.heap.cons(Value::small(1), Value::NULL);
+        vm.heap.define("kept", kept);
+        let dropped = vm.heap.cons(Value::small(2), Value::NULL).as_obj().unwrap();
+        let second = vm.capture_wave(None);
+        assert_eq!(second.number, 2);
+        assert!(ids(&second).contains(&kept.as_obj().unwrap()));
+        assert!(ids(&second).contains(&dropped));
+        assert!(second.expand_env.is_none());
+
+        vm.heap.collect(&[]);
+        let third = vm.capture_wave(None);
+        assert_eq!(third.freed, vec![dropped]);
+        assert!(!ids(&third).contains(&dropped));
+    }
+
+    #[test]
+    fn an_id_freed_and_reused_in_one_wave_is_written_not_deleted() {
+        let mut vm = Vm::bare();
+        vm.enable_durability();
+        let dropped = vm.heap.cons(Value::small(2), Value::NULL).as_obj().unwrap();
+        vm.capture_wave(None);
+        vm.heap.collect(&[]);
+        let reused = vm.heap.alloc(Object::Box(Value::small(3)));
+        assert_eq!(reused, dropped, "the collector's freed id is reused first");
+        let wave = vm.capture_wave(None);
+        assert!(wave.freed.is_empty(), "{:?}", wave.freed);
+        assert_eq!(ids(&wave).iter().filter(|&&id| id == reused).count(), 1);
+    }
+}
