@@ -1,7 +1,11 @@
 //! Taking a wave at a boundary: the dirty set and the freed set of the heap, encoded.
 
+use std::collections::HashSet;
+
 use super::Wave;
 use crate::encode::encode_object;
+use crate::object::Object;
+use crate::value::{ObjId, Value};
 use crate::vm::Vm;
 
 impl Vm {
@@ -15,13 +19,20 @@ impl Vm {
         let mut freed = self.heap.take_freed();
         freed.sort_unstable();
         freed.dedup();
+        self.collect_young(&mut dirty, &freed);
         // Freed, then reused by a new object: the new object is written over the old row.
         freed.retain(|id| dirty.binary_search(id).is_err());
-        let objects = dirty
+        let objects: Vec<(ObjId, Vec<u8>)> = dirty
             .into_iter()
             .map(|id| (id, encode_object(self.heap.get(id))))
             .collect();
         let d = &mut self.host.durability;
+        for &id in &freed {
+            d.set_persisted(id, false);
+        }
+        for (id, _) in &objects {
+            d.set_persisted(*id, true);
+        }
         let number = d.open_wave;
         d.open_wave += 1;
         let expand_env = std::mem::take(&mut d.expand_env_changed).then(|| {
@@ -39,6 +50,60 @@ impl Vm {
             meta,
             finished,
         }
+    }
+
+    /// A nursery collection at the boundary: frees the objects allocated since the last wave
+    /// that nothing reaches, so short-lived garbage is never encoded or written. An object
+    /// allocated since the last wave is *young*: not in the store, or at an id freed in this
+    /// wave. A live young object is reached from a root or from an old object mutated since
+    /// the last wave (a dirty one): an old object that is not dirty was last changed before
+    /// any young object existed, so it cannot refer to one. The cost is proportional to the
+    /// dirty set and the live young objects, not to the heap. Removes the freed ids from
+    /// `dirty` (they were never stored, so there is nothing to delete).
+    fn collect_young(&mut self, dirty: &mut Vec<ObjId>, freed: &[ObjId]) {
+        let d = &self.host.durability;
+        let young = |id: ObjId| !d.is_persisted(id) || freed.binary_search(&id).is_ok();
+        let mut marked: HashSet<ObjId> = HashSet::new();
+        let mut stack: Vec<ObjId> = Vec::new();
+        let mut reach = |v: Value, marked: &mut HashSet<ObjId>, stack: &mut Vec<ObjId>| {
+            if let Some(id) = v.as_obj()
+                && young(id)
+                && marked.insert(id)
+            {
+                stack.push(id);
+            }
+        };
+        for &root in &self.heap.roots {
+            reach(Value::obj(root), &mut marked, &mut stack);
+        }
+        for &id in dirty.iter() {
+            let obj = self.heap.get(id);
+            if !young(id) {
+                obj.for_each_ref(|v| reach(v, &mut marked, &mut stack));
+            } else if matches!(obj, Object::Symbol(s) if s.interned) {
+                // The symbol table is a root.
+                reach(Value::obj(id), &mut marked, &mut stack);
+            }
+        }
+        while let Some(id) = stack.pop() {
+            self.heap
+                .get(id)
+                .for_each_ref(|v| reach(v, &mut marked, &mut stack));
+        }
+        let garbage: Vec<ObjId> = dirty
+            .iter()
+            .copied()
+            .filter(|&id| young(id) && !marked.contains(&id))
+            .collect();
+        if garbage.is_empty() {
+            return;
+        }
+        for &id in &garbage {
+            self.heap.free_slot(id);
+        }
+        // Those frees need no delete: the objects were never stored.
+        self.heap.take_freed();
+        dirty.retain(|id| garbage.binary_search(id).is_err());
     }
 
     /// Drops the dirty and freed sets when nothing is persisted, so they do not grow.
@@ -71,28 +136,68 @@ mod tests {
 
         let kept = vm.heap.cons(Value::small(1), Value::NULL);
         vm.heap.define("kept", kept);
-        let dropped = vm.heap.cons(Value::small(2), Value::NULL).as_obj().unwrap();
+        let old = vm.heap.cons(Value::small(2), Value::NULL);
+        vm.heap.define("old", old);
         let second = vm.capture_wave(None);
         assert_eq!(second.number, 2);
         assert!(ids(&second).contains(&kept.as_obj().unwrap()));
-        assert!(ids(&second).contains(&dropped));
+        assert!(ids(&second).contains(&old.as_obj().unwrap()));
         assert!(second.expand_env.is_none());
 
+        vm.heap.define("old", Value::FALSE);
         vm.heap.collect(&[]);
         let third = vm.capture_wave(None);
-        assert_eq!(third.freed, vec![dropped]);
-        assert!(!ids(&third).contains(&dropped));
+        assert_eq!(third.freed, vec![old.as_obj().unwrap()]);
+        assert!(!ids(&third).contains(&old.as_obj().unwrap()));
+    }
+
+    #[test]
+    fn garbage_allocated_since_the_last_wave_is_never_written() {
+        let mut vm = Vm::bare();
+        vm.enable_durability();
+        vm.capture_wave(None);
+        let kept = vm.heap.list(&[Value::small(1), Value::small(2)]);
+        let garbage = vm.heap.list(&[Value::small(3), Value::small(4)]);
+        let holder = vm.heap.alloc(Object::Vector(vec![kept]));
+        vm.pin(holder);
+        let wave = vm.capture_wave(None);
+        let written = ids(&wave);
+        let (k1, k2) = (kept.as_obj().unwrap(), vm.heap.pair(kept).unwrap().1);
+        assert!(written.contains(&k1) && written.contains(&k2.as_obj().unwrap()));
+        assert!(written.contains(&holder));
+        assert!(!written.contains(&garbage.as_obj().unwrap()));
+        assert!(vm.heap.try_get(garbage.as_obj().unwrap()).is_none());
+        assert!(wave.freed.is_empty(), "never stored, so nothing to delete");
+    }
+
+    #[test]
+    fn a_young_object_reached_only_from_a_mutated_old_one_is_kept() {
+        let mut vm = Vm::bare();
+        vm.enable_durability();
+        let old = vm.heap.alloc(Object::Box(Value::FALSE));
+        vm.pin(old);
+        vm.capture_wave(None);
+        let young = vm.heap.cons(Value::small(9), Value::NULL);
+        if let Object::Box(v) = vm.heap.get_mut(old) {
+            *v = young;
+        }
+        let wave = vm.capture_wave(None);
+        assert!(ids(&wave).contains(&young.as_obj().unwrap()));
+        assert_eq!(vm.heap.pair(young), Some((Value::small(9), Value::NULL)));
     }
 
     #[test]
     fn an_id_freed_and_reused_in_one_wave_is_written_not_deleted() {
         let mut vm = Vm::bare();
         vm.enable_durability();
-        let dropped = vm.heap.cons(Value::small(2), Value::NULL).as_obj().unwrap();
+        let old = vm.heap.cons(Value::small(2), Value::NULL).as_obj().unwrap();
+        vm.heap.define("old", Value::obj(old));
         vm.capture_wave(None);
+        vm.heap.define("old", Value::FALSE);
         vm.heap.collect(&[]);
         let reused = vm.heap.alloc(Object::Box(Value::small(3)));
-        assert_eq!(reused, dropped, "the collector's freed id is reused first");
+        assert_eq!(reused, old, "the collector's freed id is reused first");
+        vm.heap.define("new", Value::obj(reused));
         let wave = vm.capture_wave(None);
         assert!(wave.freed.is_empty(), "{:?}", wave.freed);
         assert_eq!(ids(&wave).iter().filter(|&&id| id == reused).count(), 1);

@@ -25,6 +25,8 @@ pub(crate) struct DurableState {
     pub(crate) expand_env_changed: bool,
     /// Host entries for the next wave.
     pub(crate) meta: Vec<(String, Vec<u8>)>,
+    /// Whether each id holds an object the store has (written by a wave or loaded from it).
+    persisted: Vec<bool>,
 }
 
 impl DurableState {
@@ -35,6 +37,21 @@ impl DurableState {
             matches!(heap.try_get(pid), Some(Object::Process(p)) if p.number == number && p.status.is_alive())
         });
         !self.atomic.is_empty()
+    }
+
+    pub(crate) fn is_persisted(&self, id: ObjId) -> bool {
+        self.persisted.get(id.index()).is_some_and(|&p| p)
+    }
+
+    pub(crate) fn set_persisted(&mut self, id: ObjId, persisted: bool) {
+        let i = id.index();
+        if i >= self.persisted.len() {
+            if !persisted {
+                return;
+            }
+            self.persisted.resize(i + 1, false);
+        }
+        self.persisted[i] = persisted;
     }
 
     pub(crate) fn atomic_depth(&self, pid: ObjId) -> u32 {
@@ -61,6 +78,9 @@ impl Vm {
         d.persistent = true;
         d.open_wave = wave + 1;
         d.durable_wave = wave;
+        for (id, _) in self.heap.iter() {
+            d.set_persisted(id, true);
+        }
         let syncing: Vec<ObjId> = self
             .heap
             .iter()
