@@ -9,7 +9,7 @@
 //!   the changes before it);
 //! - the final result equals the uninterrupted run's, the last run exits 0, fsck is clean.
 //!
-//! The normal run makes at least 50 kills. `PSCHEME_CRASH_SOAK=N` multiplies the kills by N.
+//! The normal run makes at least 50 kills. `PSCHEME_CRASH_SOAK=N` runs N rounds of them.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -94,7 +94,7 @@ fn fsck_clean(db: &Path) -> bool {
     out.status.success() && String::from_utf8_lossy(&out.stdout).contains("clean")
 }
 
-fn crash_program(name: &str, kills: usize, rng: &mut Rng, dir: &Path) -> usize {
+fn crash_program(name: &str, round: usize, kills: usize, rng: &mut Rng, dir: &Path) -> usize {
     let program = program_path(name);
     let reference = pscheme()
         .args(["run", "--no-persist"])
@@ -112,7 +112,7 @@ fn crash_program(name: &str, kills: usize, rng: &mut Rng, dir: &Path) -> usize {
         .collect();
     let final_line = reference.last().expect("programs print a result").clone();
 
-    let db = dir.join(format!("{name}.pdb"));
+    let db = dir.join(format!("{name}-{round}.pdb"));
     let mut shown: Vec<String> = Vec::new();
     let mut killed = 0;
     let mut interrupted = 0;
@@ -200,8 +200,11 @@ fn programs_survive_repeated_kill_9() {
     std::fs::create_dir_all(&dir).unwrap();
     let start = Instant::now();
     let mut total = 0;
-    for name in PROGRAMS {
-        total += crash_program(name, KILLS_PER_PROGRAM * soak, &mut rng, &dir);
+    // Soak rounds start each program afresh, so every round's kills land on running programs.
+    for round in 0..soak {
+        for name in PROGRAMS {
+            total += crash_program(name, round, KILLS_PER_PROGRAM, &mut rng, &dir);
+        }
     }
     assert!(total >= 50, "only {total} kills");
     eprintln!("{total} kills in {:?}", start.elapsed());
