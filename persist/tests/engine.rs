@@ -198,3 +198,27 @@ fn one_process_at_a_time_opens_a_store() {
     drop(first);
     HeapStore::open(&path, PASS).unwrap();
 }
+
+#[test]
+fn a_sleep_due_while_the_program_was_down_runs_right_after_resume() {
+    let path = temp_store("sleep");
+    // The main process leaves a sleeper behind and stops the program, as a kill would.
+    let (_, _, code) = run_persistent(
+        &path,
+        "(spawn (lambda () (sleep 300) (display \"woke\"))) (sleep 20) (exit 3)",
+    );
+    assert_eq!(code, 3);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let store = HeapStore::open(&path, PASS).unwrap();
+    let mut vm = store.load().unwrap().unwrap().vm;
+    let mut writer = store.into_writer();
+    let mut out = String::new();
+    let start = std::time::Instant::now();
+    vm.drive(None, &mut writer, &DriveConfig::default(), &mut |_, t| {
+        out.push_str(t);
+    })
+    .unwrap();
+    assert_eq!(out, "woke");
+    // The deadline passed while nothing ran: the sleeper does not sleep 300 ms again.
+    assert!(start.elapsed() < std::time::Duration::from_millis(250));
+}
