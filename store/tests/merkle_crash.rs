@@ -240,7 +240,11 @@ mod model {
 
     fn value(v: u16) -> Vec<u8> {
         // Every 8th value is large enough for a blob node of its own.
-        let len = if v % 8 == 0 { 300 } else { usize::from(v % 40) };
+        let len = if v.is_multiple_of(8) {
+            300
+        } else {
+            usize::from(v % 40)
+        };
         (0..len).map(|i| (v as usize + i) as u8).collect()
     }
 

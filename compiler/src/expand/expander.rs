@@ -95,12 +95,11 @@ pub(crate) fn seq(mut exprs: Vec<Expr>, span: Span) -> Expr {
 
 /// Names an anonymous lambda after the variable it is bound to (for backtraces).
 pub(crate) fn named(mut expr: Expr, name: &str) -> Expr {
-    if let ExprKind::Lambda(lam) = &mut expr.kind {
-        if let Some(lam) = Rc::get_mut(lam) {
-            if lam.name.is_none() {
-                lam.name = Some(name.to_string());
-            }
-        }
+    if let ExprKind::Lambda(lam) = &mut expr.kind
+        && let Some(lam) = Rc::get_mut(lam)
+        && lam.name.is_none()
+    {
+        lam.name = Some(name.to_string());
     }
     expr
 }

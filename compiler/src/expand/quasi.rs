@@ -113,10 +113,10 @@ impl Expander<'_> {
         env: EnvId,
         vector: bool,
     ) -> Part {
-        if let ([first, arg], None, false) = (items, tail, vector) {
-            if let Some(keyword) = self.quasi_keyword(first, env) {
-                return self.quasi_form(keyword, arg, depth, env, span);
-            }
+        if let ([first, arg], None, false) = (items, tail, vector)
+            && let Some(keyword) = self.quasi_keyword(first, env)
+        {
+            return self.quasi_form(keyword, arg, depth, env, span);
         }
         // `(a . ,b)` reads as (a unquote b): a keyword as the second-to-last element is a form in
         // tail position.
@@ -133,18 +133,19 @@ impl Expander<'_> {
             None => Part::Literal,
         };
         for (i, item) in elements.iter().enumerate().rev() {
-            if let Some([first, arg]) = item.as_list() {
-                if depth == 1 && self.is_special(first, env, Special::UnquoteSplicing) {
-                    let spliced = self.expand_expr(arg, env);
-                    let rest = self.materialize(acc, &elements[i + 1..], tail_form.as_ref(), span);
-                    let args = if is_null(&rest) {
-                        vec![spliced]
-                    } else {
-                        vec![spliced, rest]
-                    };
-                    acc = Part::Built(call_global("%append", args, span));
-                    continue;
-                }
+            if let Some([first, arg]) = item.as_list()
+                && depth == 1
+                && self.is_special(first, env, Special::UnquoteSplicing)
+            {
+                let spliced = self.expand_expr(arg, env);
+                let rest = self.materialize(acc, &elements[i + 1..], tail_form.as_ref(), span);
+                let args = if is_null(&rest) {
+                    vec![spliced]
+                } else {
+                    vec![spliced, rest]
+                };
+                acc = Part::Built(call_global("%append", args, span));
+                continue;
             }
             let part = self.quasi(item, depth, env);
             if matches!((&part, &acc), (Part::Literal, Part::Literal)) {
@@ -178,13 +179,13 @@ fn cons(head: Expr, rest: Expr, span: Span) -> Expr {
     if is_null(&rest) {
         return call_global("%list", vec![head], span);
     }
-    if let ExprKind::Call(f, args) = &rest.kind {
-        if matches!(&f.kind, ExprKind::Global(name) if name == "%list") {
-            let mut all = Vec::with_capacity(args.len() + 1);
-            all.push(head);
-            all.extend(args.iter().cloned());
-            return call_global("%list", all, span);
-        }
+    if let ExprKind::Call(f, args) = &rest.kind
+        && matches!(&f.kind, ExprKind::Global(name) if name == "%list")
+    {
+        let mut all = Vec::with_capacity(args.len() + 1);
+        all.push(head);
+        all.extend(args.iter().cloned());
+        return call_global("%list", all, span);
     }
     call_global("%cons", vec![head, rest], span)
 }

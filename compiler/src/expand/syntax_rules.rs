@@ -587,10 +587,10 @@ impl<'m> Transcriber<'m> {
         template_idents(t, &mut ids);
         let mut iterated: Vec<(IdentId, &'m [Match])> = Vec::new();
         for id in ids {
-            if let Some(Match::Many(seq)) = self.lookup(id) {
-                if !iterated.iter().any(|(v, _)| *v == id) {
-                    iterated.push((id, seq));
-                }
+            if let Some(Match::Many(seq)) = self.lookup(id)
+                && !iterated.iter().any(|(v, _)| *v == id)
+            {
+                iterated.push((id, seq));
             }
         }
         let Some(&(first, first_seq)) = iterated.first() else {

@@ -72,10 +72,10 @@ fn unexpected(
     expected: &[String],
     last: Option<&(Tok, Span)>,
 ) -> Diagnostic {
-    if matches!(token, Tok::Close) {
-        if let Some(missing) = missing_datum(last) {
-            return Diagnostic { span, ..missing };
-        }
+    if matches!(token, Tok::Close)
+        && let Some(missing) = missing_datum(last)
+    {
+        return Diagnostic { span, ..missing };
     }
     if matches!(token, Tok::Dot) {
         return Diagnostic::error(span, "unexpected `.`")

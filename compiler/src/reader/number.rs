@@ -44,15 +44,11 @@ pub(crate) fn parse(text: &str, default_radix: u32) -> Result<DatumKind, NumberE
         _ => (false, body),
     };
     let signed = unsigned.len() != body.len();
-    if signed {
-        if let Some(special) = special_real(unsigned, negative) {
-            return match exactness {
-                Some(Exactness::Exact) => {
-                    Err(NumberError::Unsupported("exact infinities and NaNs"))
-                }
-                _ => Ok(special),
-            };
-        }
+    if signed && let Some(special) = special_real(unsigned, negative) {
+        return match exactness {
+            Some(Exactness::Exact) => Err(NumberError::Unsupported("exact infinities and NaNs")),
+            _ => Ok(special),
+        };
     }
     if let Some(value) = integer(unsigned, radix) {
         let value = if negative { -value } else { value };
@@ -61,13 +57,13 @@ pub(crate) fn parse(text: &str, default_radix: u32) -> Result<DatumKind, NumberE
             _ => exact_integer(value),
         });
     }
-    if radix == 10 {
-        if let Some(decimal) = Decimal::parse(unsigned) {
-            return match exactness {
-                Some(Exactness::Exact) => decimal.exact(negative).map(exact_integer),
-                _ => Ok(DatumKind::Real(decimal.inexact(negative))),
-            };
-        }
+    if radix == 10
+        && let Some(decimal) = Decimal::parse(unsigned)
+    {
+        return match exactness {
+            Some(Exactness::Exact) => decimal.exact(negative).map(exact_integer),
+            _ => Ok(DatumKind::Real(decimal.inexact(negative))),
+        };
     }
     Err(unsupported_kind(unsigned, radix))
 }
@@ -246,10 +242,11 @@ impl<'a> Decimal<'a> {
 /// Tells a rational or complex literal (valid R7RS, unsupported here) from text that is simply
 /// not a number.
 fn unsupported_kind(unsigned: &str, radix: u32) -> NumberError {
-    if let Some((num, den)) = unsigned.split_once('/') {
-        if integer(num, radix).is_some() && integer(den, radix).is_some() {
-            return NumberError::Unsupported("exact rational numbers");
-        }
+    if let Some((num, den)) = unsigned.split_once('/')
+        && integer(num, radix).is_some()
+        && integer(den, radix).is_some()
+    {
+        return NumberError::Unsupported("exact rational numbers");
     }
     let looks_complex = unsigned.ends_with(['i', 'I'])
         && unsigned.bytes().any(|b| is_digit(b, radix))

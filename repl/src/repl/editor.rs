@@ -119,10 +119,10 @@ impl Editor {
         }));
         if let Some(path) = &history {
             // A missing file is the first session; anything else is worth saying, not fatal.
-            if path.exists() {
-                if let Err(e) = editor.load_history(path) {
-                    eprintln!("pscheme: cannot read history {}: {e}", path.display());
-                }
+            if path.exists()
+                && let Err(e) = editor.load_history(path)
+            {
+                eprintln!("pscheme: cannot read history {}: {e}", path.display());
             }
         }
         let printer = editor
@@ -199,11 +199,10 @@ fn remember(
     history: Option<&PathBuf>,
     text: &str,
 ) {
-    if editor.add_history_entry(text).unwrap_or(false) {
-        if let Some(path) = history {
-            if let Err(e) = editor.append_history(path) {
-                eprintln!("pscheme: cannot write history {}: {e}", path.display());
-            }
-        }
+    if editor.add_history_entry(text).unwrap_or(false)
+        && let Some(path) = history
+        && let Err(e) = editor.append_history(path)
+    {
+        eprintln!("pscheme: cannot write history {}: {e}", path.display());
     }
 }

@@ -214,10 +214,10 @@ impl Terminal {
                 self.leave()?;
                 return Ok(code);
             }
-            if self.interrupted.swap(false, Ordering::SeqCst) {
-                if let Some(n) = self.session.interrupt().map_err(|e| e.to_string())? {
-                    self.error(&format!("interrupted: input {n} abandoned\n"));
-                }
+            if self.interrupted.swap(false, Ordering::SeqCst)
+                && let Some(n) = self.session.interrupt().map_err(|e| e.to_string())?
+            {
+                self.error(&format!("interrupted: input {n} abandoned\n"));
             }
             let released = self
                 .durability
@@ -401,12 +401,11 @@ impl Terminal {
         if text.is_empty() {
             return;
         }
-        if self.reading {
-            if let Some(printer) = &mut self.editor.printer {
-                if printer.print(text.to_string()).is_ok() {
-                    return;
-                }
-            }
+        if self.reading
+            && let Some(printer) = &mut self.editor.printer
+            && printer.print(text.to_string()).is_ok()
+        {
+            return;
         }
         if to_stderr {
             let mut err = std::io::stderr().lock();

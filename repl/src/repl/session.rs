@@ -116,10 +116,10 @@ impl Session {
     }
 
     fn set_state_slot(&mut self, slot: usize, value: Value) {
-        if let Object::Vector(v) = self.vm.heap.get_mut(self.state) {
-            if let Some(cell) = v.get_mut(slot) {
-                *cell = value;
-            }
+        if let Object::Vector(v) = self.vm.heap.get_mut(self.state)
+            && let Some(cell) = v.get_mut(slot)
+        {
+            *cell = value;
         }
     }
 

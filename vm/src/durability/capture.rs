@@ -65,7 +65,7 @@ impl Vm {
         let young = |id: ObjId| !d.is_persisted(id) || freed.binary_search(&id).is_ok();
         let mut marked: HashSet<ObjId> = HashSet::new();
         let mut stack: Vec<ObjId> = Vec::new();
-        let mut reach = |v: Value, marked: &mut HashSet<ObjId>, stack: &mut Vec<ObjId>| {
+        let reach = |v: Value, marked: &mut HashSet<ObjId>, stack: &mut Vec<ObjId>| {
             if let Some(id) = v.as_obj()
                 && young(id)
                 && marked.insert(id)
