@@ -317,6 +317,6 @@ mod tests {
     fn formats_utc_times() {
         assert_eq!(format_time(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(format_time(951_782_400_000), "2000-02-29 00:00:00 UTC");
-        assert_eq!(format_time(1_795_000_000_123), "2026-11-18 09:46:40 UTC");
+        assert_eq!(format_time(1_795_000_000_123), "2026-11-18 11:06:40 UTC");
     }
 }
