@@ -262,49 +262,29 @@ impl<'h> ser::Serializer for Ser<'h> {
     }
 }
 
-impl ser::SerializeSeq for SeqBuilder<'_> {
-    type Ok = Value;
-    type Error = ConvertError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), ConvertError> {
-        self.push(v)
-    }
-    fn end(self) -> Result<Value, ConvertError> {
-        Ok(self.finish())
-    }
+/// Sequences, tuples, tuple structs and tuple variants all become lists: serde makes them four
+/// traits with one shape.
+macro_rules! seq_builder_impl {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for SeqBuilder<'_> {
+            type Ok = Value;
+            type Error = ConvertError;
+            fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), ConvertError> {
+                self.push(v)
+            }
+            fn end(self) -> Result<Value, ConvertError> {
+                Ok(self.finish())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for SeqBuilder<'_> {
-    type Ok = Value;
-    type Error = ConvertError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), ConvertError> {
-        self.push(v)
-    }
-    fn end(self) -> Result<Value, ConvertError> {
-        Ok(self.finish())
-    }
-}
-
-impl ser::SerializeTupleStruct for SeqBuilder<'_> {
-    type Ok = Value;
-    type Error = ConvertError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), ConvertError> {
-        self.push(v)
-    }
-    fn end(self) -> Result<Value, ConvertError> {
-        Ok(self.finish())
-    }
-}
-
-impl ser::SerializeTupleVariant for SeqBuilder<'_> {
-    type Ok = Value;
-    type Error = ConvertError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), ConvertError> {
-        self.push(v)
-    }
-    fn end(self) -> Result<Value, ConvertError> {
-        Ok(self.finish())
-    }
-}
+seq_builder_impl!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for MapBuilder<'_> {
     type Ok = Value;
