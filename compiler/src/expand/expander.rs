@@ -59,6 +59,13 @@ pub(crate) fn call(f: Expr, args: Vec<Expr>, span: Span) -> Expr {
     Expr::new(ExprKind::Call(Box::new(f), args), span)
 }
 
+pub(crate) fn if_expr(test: Expr, then: Expr, otherwise: Expr, span: Span) -> Expr {
+    Expr::new(
+        ExprKind::If(Box::new(test), Box::new(then), Box::new(otherwise)),
+        span,
+    )
+}
+
 pub(crate) fn call_global(name: &str, args: Vec<Expr>, span: Span) -> Expr {
     call(global(name, span), args, span)
 }
@@ -526,10 +533,7 @@ impl<'a> Expander<'a> {
                     Some(e) => self.expand_expr(e, env),
                     None => unspecified(span),
                 };
-                Expr::new(
-                    ExprKind::If(Box::new(test), Box::new(then), Box::new(otherwise)),
-                    span,
-                )
+                if_expr(test, then, otherwise, span)
             }
             n => {
                 let at = if n > 4 { items[4].span } else { span };

@@ -7,7 +7,9 @@ use crate::datum::DatumKind;
 use crate::span::Span;
 
 use super::env::EnvId;
-use super::expander::{Expander, call, call_global, constant, local, named, seq, unspecified};
+use super::expander::{
+    Expander, call, call_global, constant, if_expr, local, named, seq, unspecified,
+};
 use super::special::Special;
 use super::syntax::{IdentId, Stx, SyntaxKind};
 
@@ -286,14 +288,7 @@ impl Expander<'_> {
             })
             .collect();
         commands.push(call(local(loop_var, span), steps, span));
-        let body = Expr::new(
-            ExprKind::If(
-                Box::new(test),
-                Box::new(seq(results, span)),
-                Box::new(seq(commands, span)),
-            ),
-            span,
-        );
+        let body = if_expr(test, seq(results, span), seq(commands, span), span);
         let lam = Lambda {
             name: Some("do-loop".to_string()),
             params,
@@ -375,41 +370,20 @@ impl Expander<'_> {
             let otherwise = self.expand_cond_clauses(rest, env, fallthrough, span);
             let t = self.new_var("t");
             let then = call(receiver, vec![local(t, cspan)], cspan);
-            let test_t = Expr::new(
-                ExprKind::If(
-                    Box::new(local(t, cspan)),
-                    Box::new(then),
-                    Box::new(otherwise),
-                ),
-                cspan,
-            );
+            let test_t = if_expr(local(t, cspan), then, otherwise, cspan);
             return Expr::new(ExprKind::Let(vec![(t, test)], Box::new(test_t)), cspan);
         }
         let otherwise = self.expand_cond_clauses(rest, env, fallthrough, span);
         if parts.len() == 1 {
             let t = self.new_var("t");
-            let body = Expr::new(
-                ExprKind::If(
-                    Box::new(local(t, cspan)),
-                    Box::new(local(t, cspan)),
-                    Box::new(otherwise),
-                ),
-                cspan,
-            );
+            let body = if_expr(local(t, cspan), local(t, cspan), otherwise, cspan);
             return Expr::new(ExprKind::Let(vec![(t, test)], Box::new(body)), cspan);
         }
         let exprs = parts[1..]
             .iter()
             .map(|e| self.expand_expr(e, env))
             .collect();
-        Expr::new(
-            ExprKind::If(
-                Box::new(test),
-                Box::new(seq(exprs, cspan)),
-                Box::new(otherwise),
-            ),
-            cspan,
-        )
+        if_expr(test, seq(exprs, cspan), otherwise, cspan)
     }
 
     pub(crate) fn expand_case(&mut self, items: &[Stx], env: EnvId, span: Span) -> Expr {
@@ -499,10 +473,7 @@ impl Expander<'_> {
             }
         };
         let otherwise = self.case_clauses(rest, key, env, span);
-        Expr::new(
-            ExprKind::If(Box::new(test), Box::new(result), Box::new(otherwise)),
-            cspan,
-        )
+        if_expr(test, result, otherwise, cspan)
     }
 
     pub(crate) fn expand_and(&mut self, operands: &[Stx], env: EnvId, span: Span) -> Expr {
@@ -516,14 +487,7 @@ impl Expander<'_> {
                 let test = self.expand_expr(first, env);
                 let then = self.expand_and(rest, env, span);
                 self.leave();
-                Expr::new(
-                    ExprKind::If(
-                        Box::new(test),
-                        Box::new(then),
-                        Box::new(constant(DatumKind::Bool(false), span)),
-                    ),
-                    span,
-                )
+                if_expr(test, then, constant(DatumKind::Bool(false), span), span)
             }
         }
     }
@@ -540,14 +504,7 @@ impl Expander<'_> {
                 let otherwise = self.expand_or(rest, env, span);
                 self.leave();
                 let t = self.new_var("t");
-                let test = Expr::new(
-                    ExprKind::If(
-                        Box::new(local(t, span)),
-                        Box::new(local(t, span)),
-                        Box::new(otherwise),
-                    ),
-                    span,
-                );
+                let test = if_expr(local(t, span), local(t, span), otherwise, span);
                 Expr::new(ExprKind::Let(vec![(t, value)], Box::new(test)), span)
             }
         }
@@ -574,9 +531,6 @@ impl Expander<'_> {
         } else {
             (unspecified(span), body)
         };
-        Expr::new(
-            ExprKind::If(Box::new(test), Box::new(then), Box::new(otherwise)),
-            span,
-        )
+        if_expr(test, then, otherwise, span)
     }
 }
