@@ -1,6 +1,6 @@
 //! [`Builder`]: how an engine is opened.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use pscheme_persist::{HeapStore, KdfParams};
@@ -111,10 +111,7 @@ impl Builder {
             let vm = Vm::new().map_err(|e| Error::Internal(e.to_string()))?;
             return Ok(Engine::from_vm(vm, output));
         };
-        if !path.exists() {
-            create_atomically(&path, &passphrase, self.kdf)?;
-        }
-        let store = HeapStore::open(&path, &passphrase)?;
+        let store = HeapStore::open_or_create(&path, &passphrase, self.kdf)?;
         drop(passphrase);
         let (vm, resumed) = match store.load()? {
             Some(saved) => {
@@ -142,31 +139,4 @@ impl Builder {
         });
         Ok(engine)
     }
-}
-
-/// Creates the store at a sibling path and renames it into place, so that a crash during
-/// creation never leaves a file at `path` without its header (which no passphrase could open).
-/// A leftover sibling from such a crash was never used and is replaced.
-fn create_atomically(path: &Path, passphrase: &[u8], kdf: KdfParams) -> Result<(), Error> {
-    let mut name = path
-        .file_name()
-        .ok_or_else(|| Error::Io(std::io::Error::other("the store path has no file name")))?
-        .to_os_string();
-    name.push(".creating");
-    let creating = path.with_file_name(name);
-    for suffix in ["", "-wal", "-shm", ".lock"] {
-        let mut p = creating.clone().into_os_string();
-        p.push(suffix);
-        match std::fs::remove_file(&p) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
-            _ => {}
-        }
-    }
-    // Dropping the store closes SQLite, which checkpoints its log into the main file.
-    drop(HeapStore::create(&creating, passphrase, kdf)?);
-    std::fs::rename(&creating, path)?;
-    let mut lock = creating.into_os_string();
-    lock.push(".lock");
-    let _ = std::fs::remove_file(lock);
-    Ok(())
 }

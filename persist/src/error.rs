@@ -9,6 +9,17 @@ use pscheme_store::merkle::MerkleError;
 pub enum PersistError {
     /// There is no store at this path.
     NotFound(PathBuf),
+    /// `create` found a store already at this path.
+    AlreadyExists(PathBuf),
+    /// A file operation around the store failed (creating it, publishing it, cleaning up).
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What was being done.
+        operation: &'static str,
+        /// Why it failed.
+        source: std::io::Error,
+    },
     /// The store layers failed (I/O, wrong passphrase, tampering, ...).
     Store(MerkleError),
     /// The stored heap does not decode: damaged, or not written by pscheme.
@@ -38,6 +49,14 @@ impl fmt::Display for PersistError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PersistError::NotFound(path) => write!(f, "no store at {}", path.display()),
+            PersistError::AlreadyExists(path) => {
+                write!(f, "a store already exists at {}", path.display())
+            }
+            PersistError::Io {
+                path,
+                operation,
+                source,
+            } => write!(f, "cannot {operation} {}: {source}", path.display()),
             e if e.is_wrong_passphrase() => {
                 f.write_str("wrong passphrase (the store was not changed)")
             }
@@ -62,6 +81,7 @@ impl std::error::Error for PersistError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             PersistError::Store(e) => Some(e),
+            PersistError::Io { source, .. } => Some(source),
             _ => None,
         }
     }

@@ -40,16 +40,18 @@ impl HeapStore {
     /// Creates a new store file at `path` (which must not exist) protected by `passphrase`.
     /// `kdf` is the cost of the passphrase's key derivation: [`KdfParams::RECOMMENDED`] for
     /// real use; tests pass [`KdfParams::INSECURE_FOR_TESTS`] explicitly.
+    ///
+    /// Creation is atomic: the store is built whole (header, key check, first root record,
+    /// synced) at `<path>.creating` and renamed into place, so a crash leaves either no store
+    /// or a whole one. The derivation of the key runs twice (building, then opening at
+    /// `path`): SQLite names its log after the path it opened, so the connection that built
+    /// the file cannot be the one that uses it.
     pub fn create(path: &Path, passphrase: &[u8], kdf: KdfParams) -> Result<Self, PersistError> {
         let lock = lock(path)?;
-        let kvs = SqliteKvs::open(path).map_err(pscheme_store::Error::from)?;
-        let encrypted = EncryptedStore::create(kvs, passphrase, kdf)?;
-        let merkle = MerkleStore::create(encrypted)?;
-        Ok(HeapStore {
-            merkle,
-            path: path.to_path_buf(),
-            _lock: lock,
-        })
+        if path.exists() {
+            return Err(PersistError::AlreadyExists(path.to_path_buf()));
+        }
+        Self::create_locked(path, passphrase, kdf, lock)
     }
 
     /// Opens the store at `path`. A wrong passphrase fails before anything is written.
@@ -58,11 +60,71 @@ impl HeapStore {
             return Err(PersistError::NotFound(path.to_path_buf()));
         }
         let lock = lock(path)?;
+        // Again under the lock, so that SQLite never makes an empty file in its place.
+        if !path.exists() {
+            return Err(PersistError::NotFound(path.to_path_buf()));
+        }
+        Self::open_locked(path, passphrase, lock)
+    }
+
+    /// Opens the store at `path`, creating it first if there is no file there.
+    pub fn open_or_create(
+        path: &Path,
+        passphrase: &[u8],
+        kdf: KdfParams,
+    ) -> Result<Self, PersistError> {
+        let lock = lock(path)?;
+        // Looked at under the lock: a creator that held it before us has finished.
+        if path.exists() {
+            Self::open_locked(path, passphrase, lock)
+        } else {
+            Self::create_locked(path, passphrase, kdf, lock)
+        }
+    }
+
+    fn create_locked(
+        path: &Path,
+        passphrase: &[u8],
+        kdf: KdfParams,
+        lock: std::fs::File,
+    ) -> Result<Self, PersistError> {
+        remove_leftovers(path)?;
+        let creating = sibling(path, CREATING);
+        let kvs = SqliteKvs::open(&creating).map_err(pscheme_store::Error::from)?;
+        let encrypted = EncryptedStore::create(kvs, passphrase, kdf)?;
+        // Closing the only connection checkpoints SQLite's log into the file and deletes the
+        // log, so the file alone holds the store.
+        drop(MerkleStore::create(encrypted)?);
+        let log = sibling(&creating, SQLITE_SIDE_FILES[0]);
+        if log.exists() {
+            return Err(PersistError::Io {
+                path: log,
+                operation: "publish the new store beside",
+                source: std::io::Error::other("SQLite did not checkpoint its log into the file"),
+            });
+        }
+        sync_file(&creating)?;
+        std::fs::rename(&creating, path).map_err(|source| PersistError::Io {
+            path: creating.clone(),
+            operation: "rename the new store into place",
+            source,
+        })?;
+        sync_parent(path)?;
+        Self::open_locked(path, passphrase, lock)
+    }
+
+    fn open_locked(
+        path: &Path,
+        passphrase: &[u8],
+        lock: std::fs::File,
+    ) -> Result<Self, PersistError> {
+        remove_leftovers(path)?;
         let kvs = SqliteKvs::open(path).map_err(pscheme_store::Error::from)?;
         let encrypted = EncryptedStore::open(kvs, passphrase)?;
         let merkle = match MerkleStore::open(encrypted) {
             Ok(m) => m,
-            // Created, then killed before the first root record: initialise it now.
+            // Only a store created non-atomically, by a build before creation was atomic,
+            // can lack its first root record: initialise it now.
             Err(MerkleError::NoRootRecord) => {
                 let kvs = SqliteKvs::open(path).map_err(pscheme_store::Error::from)?;
                 MerkleStore::create(EncryptedStore::open(kvs, passphrase)?)?
@@ -74,19 +136,6 @@ impl HeapStore {
             path: path.to_path_buf(),
             _lock: lock,
         })
-    }
-
-    /// Opens the store at `path`, creating it first if there is no file there.
-    pub fn open_or_create(
-        path: &Path,
-        passphrase: &[u8],
-        kdf: KdfParams,
-    ) -> Result<Self, PersistError> {
-        if path.exists() {
-            Self::open(path, passphrase)
-        } else {
-            Self::create(path, passphrase, kdf)
-        }
     }
 
     /// The store file.
@@ -179,11 +228,63 @@ impl HeapStore {
     }
 }
 
-/// Takes the exclusive lock of the store at `path`: an advisory lock on `<path>.lock`.
-fn lock(path: &Path) -> Result<std::fs::File, PersistError> {
+/// Suffix of the sibling a store is built at before it is renamed into place.
+const CREATING: &str = ".creating";
+/// Files SQLite keeps beside a database in WAL mode.
+const SQLITE_SIDE_FILES: [&str; 2] = ["-wal", "-shm"];
+
+/// `<path><suffix>`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
-    name.push(".lock");
-    let lock_path = PathBuf::from(name);
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Removes what a creator killed before publishing its store left behind. Called only with
+/// the store's lock held: a creator holds it from start to rename, so whatever is there now
+/// belongs to a dead one.
+fn remove_leftovers(path: &Path) -> Result<(), PersistError> {
+    let creating = sibling(path, CREATING);
+    for suffix in ["", SQLITE_SIDE_FILES[0], SQLITE_SIDE_FILES[1]] {
+        let file = sibling(&creating, suffix);
+        match std::fs::remove_file(&file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(PersistError::Io {
+                    path: file,
+                    operation: "remove the leftover of an interrupted creation",
+                    source: e,
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Flushes `path`'s contents to stable storage.
+fn sync_file(path: &Path) -> Result<(), PersistError> {
+    std::fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|source| PersistError::Io {
+            path: path.to_path_buf(),
+            operation: "sync",
+            source,
+        })
+}
+
+/// Flushes the directory holding `path`, so that a rename into it survives power loss.
+fn sync_parent(path: &Path) -> Result<(), PersistError> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    sync_file(dir)
+}
+
+/// Takes the exclusive lock of the store at `path`: an advisory lock on `<path>.lock`.
+/// Creating and opening both hold it, so two creators never build one store at once.
+fn lock(path: &Path) -> Result<std::fs::File, PersistError> {
+    let lock_path = sibling(path, ".lock");
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
