@@ -1,11 +1,14 @@
 //! Running a whole program the way `pscheme run` does: compile, start the main process, run every
 //! process until all are done or blocked forever, report uncaught errors, compute the exit status.
-//! The command and the Scheme corpus tests share this code, so they cannot disagree.
+//! The command and the Scheme corpus tests share this code, so they cannot disagree: both run
+//! on [`Vm::drive`], in memory here ([`NoPersist`]).
 
-use std::time::Duration;
-
-use crate::sched::{Idle, now_ms};
+use crate::durability::{DriveConfig, NoPersist};
 use crate::{RunError, Vm};
+
+/// Slices run between two looks at output: nothing waits on a wave in memory, so the loop
+/// only passes output on.
+const SLICES_BETWEEN_CHECKS: usize = 256;
 
 /// Exit status of a program whose main process failed or that did not compile.
 pub const EXIT_FAILURE: i32 = 1;
@@ -75,55 +78,19 @@ impl Vm {
         };
         let pid = self.spawn(main);
         self.pin(pid);
-        let main_number = self.process_number(pid);
-        let mut main_failed = false;
-        let idle = loop {
-            let idle = self.run_slices(256);
-            let out = self.take_output();
-            if !out.is_empty() {
-                sink(Stream::Stdout, &out);
-            }
-            let err = self.take_error_output();
-            if !err.is_empty() {
-                sink(Stream::Stderr, &err);
-            }
-            for report in self.take_reports() {
-                if Some(report.process) == main_number {
-                    main_failed = true;
-                    sink(Stream::Stderr, &format!("{report}\n"));
-                } else {
-                    sink(
-                        Stream::Stderr,
-                        &format!("process {} failed: {report}\n", report.process),
-                    );
-                }
-            }
-            match idle {
-                None => {}
-                Some(Idle::WaitUntil(deadline)) => {
-                    let now = now_ms();
-                    if deadline > now {
-                        std::thread::sleep(Duration::from_millis(deadline - now));
-                    }
-                }
-                Some(Idle::Exit(code)) => {
-                    self.unpin(pid);
-                    return code;
-                }
-                Some(other) => break other,
+        let config = DriveConfig {
+            slices_between_checks: SLICES_BETWEEN_CHECKS,
+            ..DriveConfig::default()
+        };
+        let code = match self.drive(Some(pid), &mut NoPersist, &config, sink) {
+            Ok(code) => code,
+            Err(e) => {
+                // `NoPersist` takes no wave, so none can fail; kept total all the same.
+                sink(Stream::Stderr, &format!("pscheme: internal error: {e}\n"));
+                EXIT_INTERNAL
             }
         };
         self.unpin(pid);
-        if main_failed {
-            return EXIT_FAILURE;
-        }
-        if idle == Idle::Deadlocked && self.process_status(pid).is_some_and(|s| s.is_alive()) {
-            sink(
-                Stream::Stderr,
-                "pscheme: the main program is blocked forever (it waits for a message nobody sends)\n",
-            );
-            return EXIT_FAILURE;
-        }
-        0
+        code
     }
 }

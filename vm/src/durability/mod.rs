@@ -1,7 +1,8 @@
 //! Durability: how the VM hands its heap to a persistence layer, in waves.
 //!
 //! The VM knows nothing of storage. At a safe point between slices, never while a process is
-//! inside `(atomically ...)`, the driver ([`Vm::drive`]) captures a [`Wave`]: every object
+//! inside `(atomically ...)`, the wave schedule ([`WaveDriver`], looped over by [`Vm::drive`])
+//! captures a [`Wave`]: every object
 //! allocated or mutated since the previous wave, encoded on the VM thread, plus the ids the
 //! collector freed, the roots and a few host entries. It hands the wave to a [`WaveSink`]
 //! without blocking and keeps running; the sink reports later which waves became durable.
@@ -16,11 +17,13 @@
 mod capture;
 mod driver;
 mod state;
+mod wave_driver;
 
 use std::time::Duration;
 
 pub use driver::{DriveConfig, DriveError};
 pub(crate) use state::DurableState;
+pub use wave_driver::{Urgency, WaveDriver, failure_line};
 
 use crate::value::ObjId;
 
@@ -74,6 +77,39 @@ pub trait WaveSink {
     /// The outcome of the submitted wave, waiting at most `timeout` for it (`None`: until it
     /// comes). Returns `None` if it is not there yet or no wave is outstanding.
     fn wait(&mut self, timeout: Option<Duration>) -> Option<WaveOutcome>;
+}
+
+/// A borrowed sink: [`Vm::drive`] runs on the caller's.
+impl<S: WaveSink + ?Sized> WaveSink for &mut S {
+    fn persistent(&self) -> bool {
+        (**self).persistent()
+    }
+
+    fn submit(&mut self, wave: Wave) {
+        (**self).submit(wave);
+    }
+
+    fn wait(&mut self, timeout: Option<Duration>) -> Option<WaveOutcome> {
+        (**self).wait(timeout)
+    }
+}
+
+/// No sink keeps nothing, as [`NoPersist`]. A host that may close its store while it runs
+/// (to check it, or at the end) holds an `Option` of its sink.
+impl<S: WaveSink> WaveSink for Option<S> {
+    fn persistent(&self) -> bool {
+        self.as_ref().is_some_and(WaveSink::persistent)
+    }
+
+    fn submit(&mut self, wave: Wave) {
+        if let Some(sink) = self {
+            sink.submit(wave);
+        }
+    }
+
+    fn wait(&mut self, timeout: Option<Duration>) -> Option<WaveOutcome> {
+        self.as_mut()?.wait(timeout)
+    }
 }
 
 /// The sink of `--no-persist`: the heap lives in memory only.
