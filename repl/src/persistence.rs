@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
-use pscheme_persist::{HeapStore, KdfParams, SavedHeap};
+use pscheme_persist::{HeapStore, KdfParams, PersistError, SavedHeap};
 use pscheme_vm::durability::{DriveConfig, NoPersist, WaveSink};
 use pscheme_vm::run::{EXIT_FAILURE, EXIT_INTERNAL, Stream};
 use pscheme_vm::{ObjId, Vm};
@@ -21,6 +21,13 @@ use crate::passphrase;
 const META_PROGRAM: &str = "program";
 const META_SOURCE_HASH: &str = "source-hash";
 const META_MAIN: &str = "main";
+/// Marks a store holding a REPL session (`pscheme repl`); the value is the session layout's
+/// version, u32 LE.
+const META_REPL: &str = "repl";
+const REPL_SESSION_VERSION: u32 = 1;
+/// The global every REPL session defines (`STATE_GLOBAL` in `repl/session.rs`): how a REPL
+/// store made before the `repl` entry existed is recognised.
+const REPL_STATE_GLOBAL: &str = "%repl-state";
 
 /// Options of `pscheme run` about persistence.
 #[derive(Args, Debug, Clone)]
@@ -120,16 +127,34 @@ pub(crate) fn run(program: &Path, options: &RunOptions) -> i32 {
         }
     };
     let source_hash = blake3::hash(text.as_bytes());
-    let (mut vm, main) = match store.load() {
+    let saved = match store.load() {
+        Ok(saved) => saved,
         Err(e) => {
             eprintln!("pscheme: {}: {e}", db.display());
             return EXIT_INTERNAL;
         }
-        Ok(Some(saved)) => match resumed(&store, saved, source_hash.as_bytes(), &db) {
+    };
+    match holds_repl_session(&store, saved.as_ref()) {
+        Ok(false) => {}
+        Ok(true) => {
+            eprintln!(
+                "pscheme: {} holds a REPL session, not a program; nothing was run or changed (resume it with pscheme repl --db {})",
+                db.display(),
+                db.display()
+            );
+            return EXIT_INTERNAL;
+        }
+        Err(e) => {
+            eprintln!("pscheme: {}: {e}", db.display());
+            return EXIT_INTERNAL;
+        }
+    }
+    let (mut vm, main) = match saved {
+        Some(saved) => match resumed(&store, saved, source_hash.as_bytes(), &db) {
             Ok(r) => r,
             Err(code) => return code,
         },
-        Ok(None) => {
+        None => {
             let mut vm = match new_vm() {
                 Ok(vm) => vm,
                 Err(code) => return code,
@@ -148,6 +173,27 @@ pub(crate) fn run(program: &Path, options: &RunOptions) -> i32 {
     let code = drive(&mut vm, main, &mut writer, &config);
     drop(writer);
     code
+}
+
+/// Marks the store `vm` commits to as holding a REPL session (with its next wave), so that
+/// `pscheme run` refuses it.
+pub(crate) fn mark_repl_session(vm: &mut Vm) {
+    vm.set_durable_meta(META_REPL, REPL_SESSION_VERSION.to_le_bytes().to_vec());
+}
+
+/// Whether the store holds a REPL session: it is marked so, or (made before the mark
+/// existed) its heap has the REPL's state and no program.
+fn holds_repl_session(store: &HeapStore, saved: Option<&SavedHeap>) -> Result<bool, PersistError> {
+    if store.host_meta(META_REPL)?.is_some() {
+        return Ok(true);
+    }
+    Ok(match saved {
+        Some(saved) => {
+            store.host_meta(META_PROGRAM)?.is_none()
+                && saved.vm.heap.global_named(REPL_STATE_GLOBAL).is_some()
+        }
+        None => false,
+    })
 }
 
 /// Reports the resumed state on stderr and finds the main process.

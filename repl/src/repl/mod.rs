@@ -154,6 +154,7 @@ fn open_store(db: &Path, options: &Options) -> Result<(Session, Durability, Stri
         None => {
             let mut session = Session::new().map_err(|e| e.to_string())?;
             session.vm.enable_durability();
+            crate::persistence::mark_repl_session(&mut session.vm);
             (session, format!("new store {}", db.display()))
         }
     };
