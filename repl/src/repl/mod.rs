@@ -247,7 +247,7 @@ impl Terminal {
                 // Nothing will happen in the VM until the user types.
                 Some(_) => Duration::MAX,
             };
-            if let Some(hint) = self.durability.wait_hint(&self.session.vm) {
+            if let Some(hint) = self.durability.wait_hint(&mut self.session.vm) {
                 wait = wait.min(hint);
             }
             if self.session.is_busy() || !self.reading {
@@ -325,7 +325,7 @@ impl Terminal {
                         .map_err(|e| e.to_string())?;
                     self.show(released);
                     if self.durability.barrier_reached() {
-                        let txn = self.durability.txn_counter.unwrap_or(0);
+                        let txn = self.durability.txn_counter().unwrap_or(0);
                         self.print(&format!("durable at transaction {txn}\n"));
                     } else {
                         self.error(
@@ -354,7 +354,11 @@ impl Terminal {
             .flush(&mut self.session.vm)
             .map_err(|e| e.to_string())?;
         self.show(released);
-        match self.durability.with_store(HeapStore::fsck) {
+        let checked = self
+            .durability
+            .with_store(&mut self.session.vm, HeapStore::fsck)
+            .map_err(|e| e.to_string())?;
+        match checked {
             Some(Ok(report)) if report.is_clean() => self.print("fsck: clean\n"),
             Some(Ok(report)) => self.error(&format!("fsck: DAMAGED\n{report:#?}\n")),
             Some(Err(e)) => self.error(&format!("fsck could not read the store: {e}\n")),
@@ -366,20 +370,8 @@ impl Terminal {
     /// Takes what the VM's processes wrote since the last call; shows what may be shown now
     /// (with a store, output waits until the state that produced it is durable).
     fn collect_output(&mut self) {
-        let mut chunks = vec![
-            (Stream::Stdout, self.session.vm.take_output()),
-            (Stream::Stderr, self.session.vm.take_error_output()),
-        ];
-        for report in self.session.vm.take_reports() {
-            chunks.push((
-                Stream::Stderr,
-                format!("process {} failed: {report}\n", report.process),
-            ));
-        }
-        for (stream, text) in chunks {
-            let released = self.durability.output(stream, text);
-            self.show(released);
-        }
+        let released = self.durability.collect_output(&mut self.session.vm);
+        self.show(released);
     }
 
     fn show(&mut self, chunks: Chunks) {
