@@ -279,6 +279,10 @@ prim_ops! {
     IsString = "string?" / 1,
     IsVector = "vector?" / 1,
     IsProcedure = "procedure?" / 1,
+    // Not a user-level procedure: the compiler wraps reads of a `letrec` variable that may run
+    // before its initializer in it. Returns the value, or raises naming the variable (the
+    // second argument, a symbol constant) if it is still `Uninitialized`.
+    CheckInitialized = "%check-initialized" / 2,
 }
 
 impl PrimOp {

@@ -95,3 +95,14 @@ fn deep_top_level_chains_of_calls_run() {
     src.push_str("n\n");
     assert_eq!(run(&src).value, "300");
 }
+
+#[test]
+fn reading_a_letrec_variable_before_its_initializer_ran_is_an_error() {
+    let src = "(define (f) (define (get) b) (define a (get)) (define b 7) a) (f)";
+    let lowered = lower(src);
+    let err = interp::run(&lowered.unit, 1_000_000).expect_err("b is read before it is set");
+    assert!(
+        err.contains("variable used before its initialization: b"),
+        "{err}"
+    );
+}

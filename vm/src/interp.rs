@@ -808,6 +808,8 @@ fn with_k(k: Value, args: Vec<Value>) -> Vec<Value> {
 /// Names the inline primitive in its error message, as a called primitive's would be.
 fn prefix(op: PrimOp, e: Error) -> Error {
     match e {
+        // Its error is about a variable, not about a procedure the program called.
+        _ if op == PrimOp::CheckInitialized => e,
         Error::Error {
             kind,
             message,

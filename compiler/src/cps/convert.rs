@@ -37,6 +37,7 @@ pub fn convert_with<'p>(
         names: Vec::new(),
         env: IdMap::default(),
         assigned: set_targets.clone(),
+        uninitialized: IdSet::default(),
         set_targets,
         user_globals,
         redefined,
@@ -96,6 +97,10 @@ struct Converter<'p> {
     /// before their initializer ran. Every read of one is copied into a fresh variable at the point
     /// of the read, so later atoms never see a later assignment.
     assigned: IdSet<VarId>,
+    /// `letrec` variables whose initializer has not run at the point being converted, yet may
+    /// be read there (directly, or by a procedure an earlier initializer calls). Each read of
+    /// one is checked at run time: reading the `Uninitialized` marker is an error, not a value.
+    uninitialized: IdSet<VarId>,
     /// Globals this unit defines or assigns: calls to them are never inlined as primitives.
     user_globals: HashSet<&'p str>,
     /// Globals earlier units defined or assigned.
@@ -280,7 +285,24 @@ impl<'p> Converter<'p> {
             ExprKind::Unspecified => self.ret(ctx, unspecified(), span),
             ExprKind::Local(v) => {
                 let atom = self.lookup(*v);
-                if self.assigned.contains(v) {
+                if self.uninitialized.contains(v) {
+                    let name = self
+                        .core_names
+                        .get(v.0 as usize)
+                        .map_or("?", String::as_str);
+                    let name = Atom::Const(Constant::Datum(Datum::synthetic(DatumKind::Symbol(
+                        name.to_owned(),
+                    ))));
+                    // Copied first, like any read of an assigned variable (it may be boxed).
+                    let copy = self.fresh("t");
+                    let check = Value::Prim(PrimOp::CheckInitialized, vec![Atom::Var(copy), name]);
+                    Term::Let {
+                        var: copy,
+                        value: Value::Atom(atom),
+                        body: Box::new(self.bind(check, span, ctx)),
+                        span,
+                    }
+                } else if self.assigned.contains(v) {
                     self.bind(Value::Atom(atom), span, ctx)
                 } else {
                     self.ret(ctx, atom, span)
@@ -676,6 +698,7 @@ impl<'p> Converter<'p> {
                     let x = self.fresh_for(*v);
                     self.env.insert(*v, Atom::Var(x));
                     self.assigned.insert(*v);
+                    self.uninitialized.insert(*v);
                     late.push(x);
                     steps.push(Step::Late(*v, init));
                 }
@@ -733,6 +756,8 @@ impl<'p> Converter<'p> {
             Step::Late(v, init) => {
                 let x = self.lookup_var(v);
                 let then = move |s: &mut Self, a| {
+                    // Code converted from here on runs after the assignment.
+                    s.uninitialized.remove(&v);
                     let var = s.fresh("_");
                     let rest = s.letrec_steps(steps, i + 1, body, span, ctx);
                     Term::Let {

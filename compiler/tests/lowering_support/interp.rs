@@ -190,6 +190,13 @@ fn prim(op: PrimOp, args: &[V]) -> Result<V, String> {
         (PrimOp::IsString, [v]) => V::Bool(matches!(v, V::Str(_))),
         (PrimOp::IsVector, [v]) => V::Bool(matches!(v, V::Vector(_))),
         (PrimOp::IsProcedure, [v]) => V::Bool(matches!(v, V::Closure(_) | V::Builtin(_))),
+        (PrimOp::CheckInitialized, [V::Uninitialized, name]) => {
+            return Err(format!(
+                "variable used before its initialization: {}",
+                write(name)
+            ));
+        }
+        (PrimOp::CheckInitialized, [v, _]) => v.clone(),
         (op, args) => {
             return Err(format!(
                 "bad primitive call {} on {}",

@@ -164,5 +164,14 @@ pub(crate) fn apply_op(heap: &mut Heap, op: PrimOp, a: &[Value]) -> Result<Value
         PrimOp::IsString => Value::bool(matches!(heap.object(a[0]), Some(Object::String(_)))),
         PrimOp::IsVector => Value::bool(matches!(heap.object(a[0]), Some(Object::Vector(_)))),
         PrimOp::IsProcedure => Value::bool(heap.is_procedure(a[0])),
+        PrimOp::CheckInitialized => {
+            if a[0] == Value::UNINITIALIZED {
+                let name = heap.symbol_name(a[1]).unwrap_or("?");
+                return Err(Error::msg(format!(
+                    "variable used before its initialization: {name}"
+                )));
+            }
+            a[0]
+        }
     })
 }
