@@ -2,37 +2,16 @@
 //! input, tab completion, errors, a background process that keeps running between inputs,
 //! `,ps` and `,quit`. Every wait polls the terminal with a timeout; nothing sleeps a fixed time.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod pty;
 
+use std::path::Path;
+
+use pty::{data_home, enter, keys, start_with};
 use rexpect::session::PtySession;
 
-/// How long one expected piece of output may take (generous: CI machines are shared).
-const TIMEOUT_MS: u64 = 30_000;
-
-/// A fresh data directory (history, default store) for one test.
-fn data_home(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("repl-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create the test's data directory");
-    dir
-}
-
 /// Starts `pscheme repl` in memory.
-fn start(home: &PathBuf) -> PtySession {
+fn start(home: &Path) -> PtySession {
     start_with(home, &["--no-persist"])
-}
-
-/// Starts `pscheme repl` with `args` (its store, if any, in `home`).
-fn start_with(home: &PathBuf, args: &[&str]) -> PtySession {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_pscheme"));
-    command
-        .arg("repl")
-        .args(args)
-        .env("XDG_DATA_HOME", home)
-        .env("PSCHEME_PASSPHRASE", "correct horse battery staple")
-        .env("TERM", "dumb-but-pty");
-    rexpect::session::spawn_command(command, Some(TIMEOUT_MS)).expect("start pscheme repl")
 }
 
 /// Sends `question` (an expression giving a boolean) until it answers `#t`; returns the
@@ -50,17 +29,6 @@ fn poll_until_true(p: &mut PtySession, question: &str, mut next: u64) -> u64 {
         }
         assert!(next < 5_000, "{question} never became true");
     }
-}
-
-/// Types `keys` (the session buffers writes until flushed).
-fn keys(p: &mut PtySession, keys: &str) {
-    p.send(keys).expect("type");
-    p.flush().expect("flush");
-}
-
-/// Types `line` and presses Enter.
-fn enter(p: &mut PtySession, line: &str) {
-    keys(p, &format!("{line}\r"));
 }
 
 /// Waits for the prompt of input `n`.
@@ -264,90 +232,6 @@ fn definitions_and_processes_survive_sigkill() {
     enter(&mut p, ",fsck");
     p.exp_string("fsck: clean").expect("the store is clean");
     prompt(&mut p, next);
-    enter(&mut p, ",quit");
-    p.exp_eof().expect("quit");
-}
-
-/// Waits for the next prompt; returns the lines that came before it which are only a number
-/// (values the REPL printed) and the prompt's input number.
-fn values_then_prompt(p: &mut PtySession) -> (Vec<u64>, u64) {
-    let (before, matched) = p.exp_regex(r"\[\d+\]> ").expect("a prompt");
-    let values = before
-        .split(['\r', '\n'])
-        .filter_map(|line| line.trim().parse().ok())
-        .collect();
-    let number = matched
-        .trim_start_matches('[')
-        .trim_end_matches("]> ")
-        .parse()
-        .expect("prompt number");
-    (values, number)
-}
-
-/// The REPL killed at random moments, mid-input or idle: every value it showed is durable
-/// (the state after a restart is at least what was shown, at most what was sent), no value is
-/// shown twice, and the store stays clean.
-#[test]
-fn sigkill_at_random_moments_loses_nothing_shown() {
-    let home = data_home("crash");
-    let store = home.join("crash.pdb");
-    let store = store.to_str().expect("UTF-8 path");
-    let args = ["--db", store, "--insecure-kdf"];
-    // A fixed seed: the kill moments differ between kills, not between test runs.
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut random = move |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
-    let mut p = start_with(&home, &args);
-    values_then_prompt(&mut p);
-    enter(&mut p, "(define c 0)");
-    values_then_prompt(&mut p);
-    let increment = "(begin (set! c (+ c 1)) c)";
-    let mut shown = 0;
-    let mut sent = 0;
-    for _ in 0..10 {
-        for _ in 0..=random(3) {
-            enter(&mut p, increment);
-            sent += 1;
-            let (values, _) = values_then_prompt(&mut p);
-            assert_eq!(values, [shown + 1], "each increment shows the next value");
-            shown += 1;
-        }
-        // One more input, killed at a random moment while it runs or is being committed.
-        enter(&mut p, increment);
-        sent += 1;
-        std::thread::sleep(std::time::Duration::from_millis(random(15)));
-        p.process_mut()
-            .kill(rexpect::process::Signal::SIGKILL)
-            .expect("SIGKILL");
-
-        p = start_with(&home, &args);
-        p.exp_string("resumed").expect("resumed after the kill");
-        // An input that was running when the REPL died may finish now and show its value.
-        let (values, _) = values_then_prompt(&mut p);
-        for v in values {
-            assert!(
-                v > shown && v <= sent,
-                "value {v}: shown {shown}, sent {sent}"
-            );
-            shown = v;
-        }
-        enter(&mut p, "(list 'now c)");
-        let (_, now) = p.exp_regex(r"\(now \d+\)").expect("current value");
-        let now: u64 = now[5..now.len() - 1].parse().expect("a number");
-        assert!(
-            shown <= now && now <= sent,
-            "now {now}: shown {shown}, sent {sent}"
-        );
-        shown = now;
-        values_then_prompt(&mut p);
-    }
-    enter(&mut p, ",fsck");
-    p.exp_string("fsck: clean")
-        .expect("the store is clean after 10 kills");
     enter(&mut p, ",quit");
     p.exp_eof().expect("quit");
 }
