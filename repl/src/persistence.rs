@@ -127,6 +127,10 @@ pub(crate) fn run(program: &Path, options: &RunOptions) -> i32 {
         }
     };
     let source_hash = blake3::hash(text.as_bytes());
+    // A marked REPL store is refused before its heap is decoded; an older one once it is.
+    if let Err(code) = refuse_repl_session(&store, None, &db) {
+        return code;
+    }
     let saved = match store.load() {
         Ok(saved) => saved,
         Err(e) => {
@@ -134,20 +138,8 @@ pub(crate) fn run(program: &Path, options: &RunOptions) -> i32 {
             return EXIT_INTERNAL;
         }
     };
-    match holds_repl_session(&store, saved.as_ref()) {
-        Ok(false) => {}
-        Ok(true) => {
-            eprintln!(
-                "pscheme: {} holds a REPL session, not a program; nothing was run or changed (resume it with pscheme repl --db {})",
-                db.display(),
-                db.display()
-            );
-            return EXIT_INTERNAL;
-        }
-        Err(e) => {
-            eprintln!("pscheme: {}: {e}", db.display());
-            return EXIT_INTERNAL;
-        }
+    if let Err(code) = refuse_repl_session(&store, saved.as_ref(), &db) {
+        return code;
     }
     let (mut vm, main) = match saved {
         Some(saved) => match resumed(&store, saved, source_hash.as_bytes(), &db) {
@@ -194,6 +186,26 @@ fn holds_repl_session(store: &HeapStore, saved: Option<&SavedHeap>) -> Result<bo
         }
         None => false,
     })
+}
+
+/// Fails, saying why on stderr, if the store holds a REPL session (see
+/// [`holds_repl_session`]); the store is left as it was.
+fn refuse_repl_session(store: &HeapStore, saved: Option<&SavedHeap>, db: &Path) -> Result<(), i32> {
+    match holds_repl_session(store, saved) {
+        Ok(false) => Ok(()),
+        Ok(true) => {
+            eprintln!(
+                "pscheme: {} holds a REPL session, not a program; nothing was run or changed (resume it with pscheme repl --db {})",
+                db.display(),
+                db.display()
+            );
+            Err(EXIT_INTERNAL)
+        }
+        Err(e) => {
+            eprintln!("pscheme: {}: {e}", db.display());
+            Err(EXIT_INTERNAL)
+        }
+    }
 }
 
 /// Reports the resumed state on stderr and finds the main process.
@@ -317,7 +329,12 @@ pub(crate) fn info(options: &StoreOptions) -> i32 {
             println!("wave:         {}", info.wave);
             println!("objects:      {}", info.objects);
             println!("processes:    {} live", info.live_processes);
+            let repl = matches!(store.host_meta(META_REPL), Ok(Some(_)));
             match info.finished {
+                _ if repl => println!(
+                    "holds:        a REPL session (resume it with pscheme repl --db {})",
+                    options.store.display()
+                ),
                 Some(code) => println!("program:      finished, exit status {code}"),
                 None if info.wave == 0 => println!("program:      not started"),
                 None => println!("program:      running (resumes on the next run)"),

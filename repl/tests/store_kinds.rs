@@ -89,6 +89,16 @@ fn run_refuses_a_repl_store_and_touches_nothing() {
         "{err}"
     );
     assert_eq!(files(&db), before, "the store's files are unchanged");
+    let out = pscheme(&dir)
+        .arg("info")
+        .arg(&db)
+        .output()
+        .expect("pscheme info");
+    assert!(
+        text(&out.stdout).contains("holds:        a REPL session"),
+        "{}",
+        text(&out.stdout)
+    );
 
     // The session is intact: the REPL resumes it with the definition.
     let mut command = pscheme(&dir);
