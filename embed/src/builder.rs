@@ -1,7 +1,7 @@
 //! [`Builder`]: how an engine is opened.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use pscheme_persist::{HeapStore, KdfParams};
 use pscheme_vm::Vm;
@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::output::{Output, OutputSink};
-use crate::persist::{Persistence, ResumeInfo};
+use crate::persist::ResumeInfo;
 
 /// Options for opening an [`Engine`]. In memory unless [`Builder::store`] is given.
 ///
@@ -106,7 +106,7 @@ impl Builder {
     /// [`Error::Store`] if the store cannot be opened or read (a wrong passphrase is reported
     /// before anything is written); [`Error::Internal`] if the VM cannot start.
     pub fn open(self) -> Result<Engine, Error> {
-        let mut output = OutputSink::new(self.output);
+        let output = OutputSink::new(self.output);
         let Some((path, passphrase)) = self.store else {
             let vm = Vm::new().map_err(|e| Error::Internal(e.to_string()))?;
             return Ok(Engine::from_vm(vm, output));
@@ -127,16 +127,13 @@ impl Builder {
                 (vm, None)
             }
         };
-        output.set_hold(!self.unbuffered_output);
         let mut engine = Engine::from_vm(vm, output);
         engine.resumed = resumed;
-        engine.persistence = Some(Persistence {
-            writer: Some(store.into_writer()),
-            in_flight: None,
-            interval: self.commit_interval,
-            last_commit_end: Instant::now(),
-            last_commit_duration: Duration::ZERO,
-        });
+        engine.persist_to(
+            store.into_writer(),
+            self.commit_interval,
+            self.unbuffered_output,
+        );
         Ok(engine)
     }
 }

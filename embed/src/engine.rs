@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use pscheme_persist::Writer;
+use pscheme_vm::durability::{DriveConfig, WaveDriver, failure_line};
 use pscheme_vm::object::{Object, ProcStatus};
 use pscheme_vm::printer::write_string;
 use pscheme_vm::run::Stream;
@@ -14,7 +16,7 @@ use crate::error::{Error, SchemeError};
 use crate::handle::{Handle, HandleTable};
 use crate::host_fn::HostFn;
 use crate::output::OutputSink;
-use crate::persist::{Persistence, ResumeInfo};
+use crate::persist::ResumeInfo;
 
 /// Slices run between two looks at output and the wave schedule.
 const SLICES_PER_STEP: usize = 16;
@@ -55,7 +57,8 @@ pub struct Engine {
     pub(crate) vm: Vm,
     pub(crate) handles: HandleTable,
     pub(crate) output: OutputSink,
-    pub(crate) persistence: Option<Persistence>,
+    /// The wave schedule: over the store's writer, or over no sink in memory and once closed.
+    pub(crate) waves: WaveDriver<Option<Writer>>,
     pub(crate) resumed: Option<ResumeInfo>,
     pub(crate) closed: bool,
 }
@@ -63,7 +66,7 @@ pub struct Engine {
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
-            .field("persistent", &self.persistence.is_some())
+            .field("persistent", &self.waves.is_persistent())
             .field("resumed", &self.resumed)
             .finish_non_exhaustive()
     }
@@ -93,7 +96,7 @@ impl Engine {
             vm,
             handles,
             output,
-            persistence: None,
+            waves: WaveDriver::new(None, &DriveConfig::default()),
             resumed: None,
             closed: false,
         }
@@ -141,7 +144,7 @@ impl Engine {
         })?;
         self.vm.note_expand_env_changed();
         let warnings = self.vm.render_warnings(&compiled);
-        self.output.emit(Stream::Stderr, warnings);
+        self.waves.emit(Stream::Stderr, warnings);
         let thunk = self
             .vm
             .load(compiled.unit)
@@ -433,7 +436,7 @@ impl Engine {
         self.handles.collect_released(&mut self.vm.heap);
         let idle = self.vm.run_slices(slices);
         self.forward_output(None);
-        self.pump(false)?;
+        self.pump()?;
         Ok(match idle {
             None => RunState::Busy,
             Some(Idle::WaitUntil(t)) => RunState::WaitingUntil(t),
@@ -446,16 +449,10 @@ impl Engine {
     /// Passes output and failure reports on; the report of process `own` (a host call whose
     /// failure becomes an `Err`) is not printed.
     pub(crate) fn forward_output(&mut self, own: Option<u64>) {
-        let out = self.vm.take_output();
-        self.output.emit(Stream::Stdout, out);
-        let err = self.vm.take_error_output();
-        self.output.emit(Stream::Stderr, err);
-        for report in self.vm.take_reports() {
-            if Some(report.process) != own {
-                let text = format!("process {} failed: {report}\n", report.process);
-                self.output.emit(Stream::Stderr, text);
-            }
-        }
+        self.waves.collect_output(&mut self.vm, |report| {
+            (Some(report.process) != own).then(|| failure_line(report))
+        });
+        self.show_released();
     }
 
     /// Runs the scheduler until process `pid` ends; converts its result.
@@ -473,7 +470,7 @@ impl Engine {
             self.handles.collect_released(&mut self.vm.heap);
             let idle = self.vm.run_slices(SLICES_PER_STEP);
             self.forward_output(number);
-            self.pump(false)?;
+            self.pump()?;
             // Checked first: the process that called `exit` has ended too.
             if let Some(Idle::Exit(code)) = idle {
                 return Err(Error::Exited(code));

@@ -1,7 +1,7 @@
-//! Where Scheme's standard output and error go, and when: at once in memory, or once the
-//! wave that produced them is durable (so a crash never shows output whose state was lost).
+//! Where Scheme's standard output and error go. When they go is the wave schedule's business
+//! (`WaveDriver`): at once in memory, or once the wave that produced them is durable (so a
+//! crash never shows output whose state was lost).
 
-use std::collections::VecDeque;
 use std::io::Write;
 
 use pscheme_vm::run::Stream;
@@ -45,12 +45,6 @@ pub struct Captured {
 pub(crate) struct OutputSink {
     target: Output,
     captured: Captured,
-    /// Hold output until its wave is durable (persistent and not unbuffered).
-    hold: bool,
-    /// Output of the open wave.
-    open: Vec<(Stream, String)>,
-    /// Output of waves submitted and not yet durable, oldest first.
-    held: VecDeque<(u64, Vec<(Stream, String)>)>,
 }
 
 impl OutputSink {
@@ -58,53 +52,11 @@ impl OutputSink {
         OutputSink {
             target,
             captured: Captured::default(),
-            hold: false,
-            open: Vec::new(),
-            held: VecDeque::new(),
         }
     }
 
-    pub(crate) fn set_hold(&mut self, hold: bool) {
-        self.hold = hold;
-    }
-
-    pub(crate) fn emit(&mut self, stream: Stream, text: String) {
-        if text.is_empty() {
-            return;
-        }
-        if self.hold {
-            self.open.push((stream, text));
-        } else {
-            self.release(stream, &text);
-        }
-    }
-
-    pub(crate) fn has_open(&self) -> bool {
-        !self.open.is_empty()
-    }
-
-    /// The open wave's output now belongs to wave `wave`, submitted.
-    pub(crate) fn seal(&mut self, wave: u64) {
-        let chunks = std::mem::take(&mut self.open);
-        self.held.push_back((wave, chunks));
-    }
-
-    /// Shows the output of waves up to `wave`, now durable.
-    pub(crate) fn durable(&mut self, wave: u64) {
-        while self.held.front().is_some_and(|h| h.0 <= wave) {
-            let (_, chunks) = self.held.pop_front().expect("front exists");
-            for (stream, text) in chunks {
-                self.release(stream, &text);
-            }
-        }
-    }
-
-    /// Drops output of waves that were lost (a failed commit).
-    pub(crate) fn drop_held(&mut self) {
-        self.held.clear();
-    }
-
-    fn release(&mut self, stream: Stream, text: &str) {
+    /// Passes on output that may be shown now.
+    pub(crate) fn release(&mut self, stream: Stream, text: &str) {
         let is_err = stream == Stream::Stderr;
         match &mut self.target {
             Output::Inherit => {

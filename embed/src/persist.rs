@@ -1,15 +1,12 @@
-//! The engine's side of persistence: when waves are taken, handing them to the store's
-//! writer thread, releasing output and `(sync)` waiters when they are durable.
-//!
-//! The schedule is the one `pscheme run` follows (`docs/persistence.md`): a wave a commit
-//! interval after the previous commit when anything changed; as soon as possible when a
-//! process waits in `(sync)`, but never sooner after the previous commit than that commit
-//! took; one wave in flight at a time.
+//! The engine's side of persistence: the wave schedule `pscheme run` follows
+//! ([`WaveDriver`], `docs/persistence.md`), stepped between slices the engine runs for its
+//! host, plus what only a host has: its own `sync` (a wave now, whatever the previous commit
+//! took) and closing the store.
 
 use std::time::{Duration, Instant};
 
 use pscheme_persist::Writer;
-use pscheme_vm::durability::{WaveOutcome, WaveSink};
+use pscheme_vm::durability::{DriveConfig, DriveError, Urgency, WaveDriver};
 
 use crate::engine::Engine;
 use crate::error::Error;
@@ -23,122 +20,59 @@ pub struct ResumeInfo {
     pub wave: u64,
 }
 
-pub(crate) struct Persistence {
-    /// `None` once closed.
-    pub(crate) writer: Option<Writer>,
-    pub(crate) in_flight: Option<u64>,
-    pub(crate) interval: Duration,
-    pub(crate) last_commit_end: Instant,
-    pub(crate) last_commit_duration: Duration,
-}
-
 impl Engine {
-    /// Whether a wave is in flight or due: a blocked process may still be woken by durability.
-    pub(crate) fn persist_pending(&self) -> bool {
-        self.persistence
-            .as_ref()
-            .is_some_and(|p| p.in_flight.is_some() || self.vm.sync_waiting())
-    }
-
-    /// When the next wave is due, or `None` if none is needed or one is in flight.
-    fn next_wave_due(&self, force: bool) -> Option<Instant> {
-        let p = self.persistence.as_ref()?;
-        if p.in_flight.is_some() || p.writer.is_none() {
-            return None;
-        }
-        let changed = self.vm.has_unsaved_changes() || self.output.has_open();
-        if force && changed {
-            return Some(Instant::now());
-        }
-        let mut due = None;
-        if self.vm.sync_waiting() {
-            due = Some(p.last_commit_end + p.last_commit_duration);
-        }
-        if changed {
-            let by_interval = p.last_commit_end + p.interval;
-            due = Some(due.map_or(by_interval, |t: Instant| t.min(by_interval)));
-        }
-        due
-    }
-
-    /// Collects the outcome of the wave in flight (waiting for it if `block`), and submits the
-    /// next wave if it is due (now, if `force` and anything changed). In memory, forgets the
-    /// dirty set instead.
-    pub(crate) fn pump_with(&mut self, block: bool, force: bool) -> Result<(), Error> {
-        if self.persistence.is_none() {
-            self.vm.discard_unsaved_changes();
-            return Ok(());
-        }
-        self.poll(if block { None } else { Some(Duration::ZERO) })?;
-        if self
-            .next_wave_due(force)
-            .is_some_and(|due| due <= Instant::now())
-            && let Some(wave) = self.vm.take_wave(None)
-        {
-            let number = wave.number;
-            self.output.seal(number);
-            let p = self.persistence.as_mut().expect("checked above");
-            if let Some(writer) = &mut p.writer {
-                writer.submit(wave);
-                p.in_flight = Some(number);
-            }
-        }
-        Ok(())
-    }
-
-    pub(crate) fn pump(&mut self, block: bool) -> Result<(), Error> {
-        self.pump_with(block, false)
-    }
-
-    /// Waits for the wave in flight at most `timeout` (`None`: until it is durable).
-    fn poll(&mut self, timeout: Option<Duration>) -> Result<(), Error> {
-        let Some(p) = self.persistence.as_mut() else {
-            return Ok(());
+    /// Commits into `writer`'s store from now on, a wave `commit_interval` after the previous
+    /// commit when anything changed; output waits for its wave unless `unbuffered_output`.
+    pub(crate) fn persist_to(
+        &mut self,
+        writer: Writer,
+        commit_interval: Duration,
+        unbuffered_output: bool,
+    ) {
+        let config = DriveConfig {
+            commit_interval,
+            unbuffered_output,
+            ..DriveConfig::default()
         };
-        if p.in_flight.is_none() {
-            return Ok(());
-        }
-        let Some(writer) = &mut p.writer else {
-            return Ok(());
-        };
-        match writer.wait(timeout) {
-            None => Ok(()),
-            Some(WaveOutcome::Durable { wave, duration, .. }) => {
-                p.in_flight = None;
-                p.last_commit_end = Instant::now();
-                p.last_commit_duration = duration;
-                self.vm.wave_durable(wave);
-                self.output.durable(wave);
-                Ok(())
-            }
-            Some(WaveOutcome::Failed { wave, error }) => {
-                p.in_flight = None;
-                self.output.drop_held();
-                Err(Error::Commit { wave, error })
-            }
-        }
+        self.waves = WaveDriver::new(Some(writer), &config);
+    }
+
+    /// Whether durability can still wake a blocked process: a wave is in flight or due.
+    pub(crate) fn persist_pending(&mut self) -> bool {
+        self.waves.may_wake(&mut self.vm)
+    }
+
+    /// One step of the schedule: collects the outcome of the wave in flight if it is there and
+    /// submits the next wave if it is due. In memory, forgets the dirty set instead.
+    pub(crate) fn pump(&mut self) -> Result<(), Error> {
+        let stepped = self
+            .waves
+            .pump(&mut self.vm, Some(Duration::ZERO), Urgency::Scheduled);
+        self.settled(stepped).map(drop)
     }
 
     /// Nothing can run before `until`: waits for durability or the next due wave meanwhile.
     pub(crate) fn idle_wait(&mut self, until: Instant) -> Result<(), Error> {
-        let in_flight = self
-            .persistence
-            .as_ref()
-            .is_some_and(|p| p.in_flight.is_some());
-        if in_flight {
-            let timeout = until.saturating_duration_since(Instant::now());
-            self.poll(Some(timeout))?;
-            return self.pump(false);
+        let waited = self.waves.wait_idle(&mut self.vm, Some(until));
+        self.settled(waited)?;
+        self.pump()
+    }
+
+    /// Passes the output the schedule released (at once in memory, else once its wave is
+    /// durable) to where the host wants it.
+    pub(crate) fn show_released(&mut self) {
+        for (stream, text) in self.waves.take_released() {
+            self.output.release(stream, &text);
         }
-        let mut until = until;
-        if let Some(due) = self.next_wave_due(false) {
-            until = until.min(due);
-        }
-        let now = Instant::now();
-        if until > now {
-            std::thread::sleep(until - now);
-        }
-        self.pump(false)
+    }
+
+    /// Shows the output the schedule released and turns its error into the engine's.
+    fn settled<T>(&mut self, result: Result<T, DriveError>) -> Result<T, Error> {
+        self.show_released();
+        result.map_err(|e| match e {
+            DriveError::Persist { wave, error } => Error::Commit { wave, error },
+            other => Error::Internal(other.to_string()),
+        })
     }
 
     /// Makes everything done so far durable, and returns once it is: the host's `(sync)`.
@@ -155,26 +89,14 @@ impl Engine {
     /// # Errors
     /// [`Error::Commit`] if a wave cannot be committed.
     pub fn sync(&mut self) -> Result<(), Error> {
-        if self.persistence.is_none() {
+        if !self.waves.is_persistent() {
             return Ok(());
         }
         self.forward_output(None);
-        loop {
-            self.poll(None)?;
-            let changed = self.vm.has_unsaved_changes() || self.output.has_open();
-            if !changed {
-                return Ok(());
-            }
-            self.pump_with(false, true)?;
-            let in_flight = self
-                .persistence
-                .as_ref()
-                .is_some_and(|p| p.in_flight.is_some());
-            if !in_flight {
-                // Inside `(atomically ...)`: no wave can be taken until the section ends.
-                return Ok(());
-            }
-        }
+        // Inside `(atomically ...)` no wave can be taken until the section ends: the changes
+        // go with a later wave.
+        let flushed = self.waves.flush(&mut self.vm, Urgency::Now);
+        self.settled(flushed).map(drop)
     }
 
     /// Commits the last wave and stops the writer thread. Dropping an engine does the same
@@ -192,9 +114,7 @@ impl Engine {
         }
         self.closed = true;
         let synced = self.sync();
-        if let Some(p) = self.persistence.as_mut()
-            && let Some(writer) = p.writer.take()
-        {
+        if let Some(writer) = self.waves.sink_mut().take() {
             drop(writer.close());
         }
         synced
@@ -205,5 +125,35 @@ impl Drop for Engine {
     fn drop(&mut self) {
         // Errors cannot be reported from drop; `close` reports them.
         let _ = self.shut_down();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Engine, Error, KdfParams, Output};
+
+    #[test]
+    fn a_call_in_sync_while_another_process_holds_atomically_is_blocked_not_a_hang() {
+        let dir = std::env::temp_dir().join(format!("pscheme-embed-unit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut e = Engine::builder()
+            .store(dir.join("s.pdb"), "test passphrase")
+            .kdf(KdfParams::INSECURE_FOR_TESTS)
+            .output(Output::Capture)
+            .open()
+            .unwrap();
+        e.eval::<()>("(define holder (spawn (lambda () (atomically (receive)))))")
+            .unwrap();
+        e.run_until_idle().unwrap();
+        // No wave may be taken while `holder` is inside `atomically`, and only the host could
+        // wake it, which it cannot while this call runs.
+        let r = e.eval::<()>("(sync)");
+        assert!(matches!(r, Err(Error::Blocked)), "{r:?}");
+        let holder = e.global("holder").unwrap();
+        assert!(e.send(&holder, "done").unwrap());
+        e.run_until_idle().unwrap();
+        e.close().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
