@@ -197,6 +197,15 @@ mod tests {
         panic!("input {text} did not finish");
     }
 
+    /// A new session on the store `name`, committing every `interval`, that has run `input`.
+    fn persistent(name: &str, interval: Duration, input: &str) -> (Session, Durability) {
+        let mut session = Session::new().expect("session");
+        session.vm.enable_durability();
+        let d = Durability::persistent(store(name), interval);
+        evaluate(&mut session, input);
+        (session, d)
+    }
+
     #[test]
     fn in_memory_output_is_shown_at_once_and_barriers_hold() {
         let mut session = Session::new().expect("session");
@@ -212,10 +221,7 @@ mod tests {
 
     #[test]
     fn output_waits_for_the_wave_that_made_it() {
-        let mut session = Session::new().expect("session");
-        session.vm.enable_durability();
-        let mut d = Durability::persistent(store("held"), Duration::from_millis(20));
-        evaluate(&mut session, "(display 42)");
+        let (mut session, mut d) = persistent("held", Duration::from_millis(20), "(display 42)");
         assert!(d.collect_output(&mut session.vm).is_empty(), "held");
         d.request_barrier();
         assert!(!d.barrier_reached());
@@ -245,10 +251,8 @@ mod tests {
 
     #[test]
     fn flush_makes_the_session_durable_and_the_store_stays_usable() {
-        let mut session = Session::new().expect("session");
-        session.vm.enable_durability();
-        let mut d = Durability::persistent(store("flush"), Duration::from_secs(3600));
-        evaluate(&mut session, "(define kept 1) (display 'one)");
+        let hour = Duration::from_secs(3600);
+        let (mut session, mut d) = persistent("flush", hour, "(define kept 1) (display 'one)");
         assert!(d.collect_output(&mut session.vm).is_empty(), "held");
         let out = d.flush(&mut session.vm).expect("flush");
         assert_eq!(out, vec![(Stream::Stdout, "one".to_string())]);
