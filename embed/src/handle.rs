@@ -15,6 +15,8 @@ use crate::error::Error;
 struct Slots {
     /// Slots free for reuse.
     free: Vec<usize>,
+    /// How many handles share each slot (clones share their original's slot).
+    holders: Vec<u32>,
     /// Slots of dropped handles, still holding their value in the heap.
     released: Vec<usize>,
 }
@@ -46,11 +48,12 @@ impl HandleTable {
             // Immediates need no rooting.
             None
         } else {
-            let reused = self.slots.borrow_mut().free.pop();
+            let mut slots = self.slots.borrow_mut();
+            let reused = slots.free.pop();
             let Object::Vector(items) = heap.get_mut(self.vector) else {
                 unreachable!("the handle table is a vector")
             };
-            Some(match reused {
+            let slot = match reused {
                 Some(i) => {
                     items[i] = v;
                     i
@@ -59,7 +62,12 @@ impl HandleTable {
                     items.push(v);
                     items.len() - 1
                 }
-            })
+            };
+            if slot == slots.holders.len() {
+                slots.holders.push(0);
+            }
+            slots.holders[slot] = 1;
+            Some(slot)
         };
         Handle {
             value: v,
@@ -85,7 +93,8 @@ impl HandleTable {
 }
 
 /// A Scheme value held by the host. The value stays alive (the collector treats it as a root)
-/// until the handle is dropped. A handle belongs to the engine that made it and is not `Send`.
+/// until the handle and all its clones are dropped. A handle belongs to the engine that made
+/// it and is not `Send`; cloning one is cheap (clones share one root slot).
 ///
 /// Handles do not survive a restart: a value the host must find again after reopening a store
 /// belongs in a Scheme global ([`Engine::global`](crate::Engine::global)).
@@ -119,10 +128,27 @@ impl Handle {
     }
 }
 
+impl Clone for Handle {
+    fn clone(&self) -> Handle {
+        if let Some(slot) = self.slot {
+            self.slots.borrow_mut().holders[slot] += 1;
+        }
+        Handle {
+            value: self.value,
+            slot: self.slot,
+            slots: Rc::clone(&self.slots),
+        }
+    }
+}
+
 impl Drop for Handle {
     fn drop(&mut self) {
         if let Some(slot) = self.slot {
-            self.slots.borrow_mut().released.push(slot);
+            let mut slots = self.slots.borrow_mut();
+            slots.holders[slot] -= 1;
+            if slots.holders[slot] == 0 {
+                slots.released.push(slot);
+            }
         }
     }
 }
@@ -157,6 +183,37 @@ mod tests {
         assert_eq!(slots_of(&heap, &table), [c, b], "the freed slot is reused");
         assert_eq!(hc.value_in(&table).unwrap(), c);
         drop((hb, hc));
+    }
+
+    #[test]
+    fn a_slot_is_released_when_the_last_clone_is_dropped() {
+        let mut heap = Heap::new();
+        let table = HandleTable::new(&mut heap);
+        let a = heap.string("a");
+        let original = table.root(&mut heap, a);
+        let copy = original.clone();
+        assert_eq!(slots_of(&heap, &table), [a], "clones share the slot");
+        drop(original);
+        table.collect_released(&mut heap);
+        assert_eq!(slots_of(&heap, &table), [a], "a clone still holds it");
+        assert_eq!(copy.value_in(&table).unwrap(), a);
+        let second = copy.clone();
+        drop(copy);
+        drop(second);
+        table.collect_released(&mut heap);
+        assert_eq!(slots_of(&heap, &table), [Value::FALSE]);
+        let b = heap.string("b");
+        let hb = table.root(&mut heap, b);
+        let hb2 = hb.clone();
+        assert_eq!(slots_of(&heap, &table), [b], "the freed slot is reused");
+        drop(hb);
+        table.collect_released(&mut heap);
+        assert_eq!(
+            slots_of(&heap, &table),
+            [b],
+            "the reused slot counts afresh"
+        );
+        drop(hb2);
     }
 
     #[test]

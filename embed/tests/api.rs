@@ -180,6 +180,17 @@ fn handles_keep_values_alive_across_collections() {
 }
 
 #[test]
+fn a_clone_keeps_the_value_alive_after_the_original_is_dropped() {
+    let mut e = engine();
+    let original: Handle = e.eval("(list (make-string 2 #\\c))").unwrap();
+    let copy = original.clone();
+    drop(original);
+    e.eval::<()>("(let loop ((i 0)) (when (< i 200000) (cons i i) (loop (+ i 1))))")
+        .unwrap();
+    assert_eq!(e.write_string(&copy).unwrap(), "(\"cc\")");
+}
+
+#[test]
 fn handles_of_another_engine_are_refused() {
     let mut a = engine();
     let mut b = engine();
