@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use pscheme_persist::{HeapStore, KdfParams, PersistError};
 
@@ -54,18 +54,6 @@ fn assert_usable(path: &Path, context: &str) {
     }
 }
 
-/// xorshift64*: reproducible from the seed printed.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
-    }
-}
-
 /// Run as a child process by the next test: creates the store `store.pdb` over and over
 /// (creating, closing, deleting) until it is killed, so that a kill at a random moment falls
 /// anywhere inside `HeapStore::create`.
@@ -87,12 +75,9 @@ fn create_until_killed() {
 
 #[test]
 fn creation_survives_sigkill_at_random_moments() {
-    let seed = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64)
-        | 1;
+    let seed = fastrand::u64(..);
     eprintln!("create kill test seed {seed}");
-    let mut rng = Rng(seed);
+    let mut rng = fastrand::Rng::with_seed(seed);
     let dir = scratch("sigkill");
     let path = dir.join("store.pdb");
     let start = Instant::now();
@@ -106,7 +91,7 @@ fn creation_survives_sigkill_at_random_moments() {
             .spawn()
             .expect("start the child");
         // The child needs a few milliseconds to start; then it creates a store every few.
-        std::thread::sleep(Duration::from_millis(5 + rng.below(60)));
+        std::thread::sleep(Duration::from_millis(5 + rng.u64(..60)));
         if let Ok(Some(status)) = child.try_wait() {
             let mut err = String::new();
             std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();

@@ -9,13 +9,16 @@
 //!   the changes before it);
 //! - the final result equals the uninterrupted run's, the last run exits 0, fsck is clean.
 //!
-//! The normal run makes at least 50 kills. `PSCHEME_CRASH_SOAK=N` runs N rounds of them.
+//! The normal run makes at least 50 kills. `PSCHEME_CRASH_SOAK=N` runs N rounds of them; the
+//! seed of the random choices is printed, and `PSCHEME_CRASH_SEED` sets it.
+
+mod kill;
 
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 const PROGRAMS: &[&str] = &["counter", "structures", "messages", "sleepers"];
 const KILLS_PER_PROGRAM: usize = 13;
@@ -30,18 +33,6 @@ fn program_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/crash")
         .join(format!("{name}.scm"))
-}
-
-/// xorshift64*: reproducible from the seed printed on failure.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
-    }
 }
 
 fn spawn_run(program: &Path, db: &Path) -> Child {
@@ -94,7 +85,13 @@ fn fsck_clean(db: &Path) -> bool {
     out.status.success() && String::from_utf8_lossy(&out.stdout).contains("clean")
 }
 
-fn crash_program(name: &str, round: usize, kills: usize, rng: &mut Rng, dir: &Path) -> usize {
+fn crash_program(
+    name: &str,
+    round: usize,
+    kills: usize,
+    rng: &mut fastrand::Rng,
+    dir: &Path,
+) -> usize {
     let program = program_path(name);
     let reference = pscheme()
         .args(["run", "--no-persist"])
@@ -120,7 +117,7 @@ fn crash_program(name: &str, round: usize, kills: usize, rng: &mut Rng, dir: &Pa
     for attempt in 0.. {
         let child = spawn_run(&program, &db);
         if killed < kills {
-            let delay = 30 + rng.below(300);
+            let delay = 30 + rng.u64(..300);
             std::thread::sleep(Duration::from_millis(delay));
             // SIGKILL: no destructor, no flush, no final wave.
             let _ = Command::new("kill")
@@ -186,17 +183,9 @@ fn crash_program(name: &str, round: usize, kills: usize, rng: &mut Rng, dir: &Pa
 
 #[test]
 fn programs_survive_repeated_kill_9() {
-    let soak: usize = std::env::var("PSCHEME_CRASH_SOAK")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1);
-    let seed = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64)
-        | 1;
-    eprintln!("crash harness seed {seed}");
-    let mut rng = Rng(seed);
-    let dir = std::env::temp_dir().join(format!("pscheme-crash-{}-{seed}", std::process::id()));
+    let soak = kill::soak_rounds();
+    let mut rng = kill::rng("crash harness");
+    let dir = std::env::temp_dir().join(format!("pscheme-crash-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let start = Instant::now();
     let mut total = 0;

@@ -17,11 +17,12 @@
 //! a fresh store. The seed of the random choices is printed; `PSCHEME_CRASH_SEED` sets it (the
 //! moments the kills land still depend on the machine's timing).
 
+mod kill;
 mod pty;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use pty::{data_home, enter, repl_command, start_with};
 use rexpect::process::Signal;
@@ -41,18 +42,6 @@ const SETUP: &[&str] = &[
     "(define (work) (set! ticks (+ ticks 1)) (sleep 5) (work))",
     "(define worker (spawn work))",
 ];
-
-/// xorshift64*: the same choices from the same seed.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
-    }
-}
 
 /// The values (lines that are only a number) in terminal output.
 fn values(output: &str) -> Vec<u64> {
@@ -121,7 +110,7 @@ struct Tally {
 }
 
 /// One round: a fresh store, `kills` kills.
-fn round(home: &Path, round: usize, kills: usize, rng: &mut Rng) -> Tally {
+fn round(home: &Path, round: usize, kills: usize, rng: &mut fastrand::Rng) -> Tally {
     let db = home.join(format!("crash-{round}.pdb"));
     let db_arg = db.to_str().expect("UTF-8 path");
     let args = ["--db", db_arg, "--insecure-kdf"];
@@ -137,7 +126,7 @@ fn round(home: &Path, round: usize, kills: usize, rng: &mut Rng) -> Tally {
     let mut tally = Tally::default();
     while tally.kills < kills {
         let killed = tally.kills;
-        for _ in 0..rng.below(4) {
+        for _ in 0..rng.u64(..4) {
             enter(&mut p, "(bump!)");
             c.sent += 1;
             let shown = values_then_prompt(&mut p);
@@ -147,7 +136,7 @@ fn round(home: &Path, round: usize, kills: usize, rng: &mut Rng) -> Tally {
         // Killed at the prompt while the worker's waves commit, or while an input runs or
         // is being committed: a quick one, or one that sleeps first (it resumes after the
         // restart and shows its value then).
-        let input = match rng.below(4) {
+        let input = match rng.u64(..4) {
             0 => None,
             1 => Some("(bump!)"),
             _ => Some("(slow-bump!)"),
@@ -156,19 +145,19 @@ fn round(home: &Path, round: usize, kills: usize, rng: &mut Rng) -> Tally {
             enter(&mut p, input);
             c.sent += 1;
         }
-        std::thread::sleep(Duration::from_millis(rng.below(25)));
+        std::thread::sleep(Duration::from_millis(rng.u64(..25)));
         let mid_input = input.is_some();
         let last = values(&kill(p));
         c.saw(&last, &format!("before kill {killed}"));
         tally.shown_at_kill += last.len();
         tally.mid_input += usize::from(mid_input && last.is_empty());
         tally.kills += 1;
-        if tally.kills < kills && rng.below(4) == 0 {
+        if tally.kills < kills && rng.u64(..4) == 0 {
             // Killed again while resuming, maybe before it opened its terminal (hence the
             // short timeout: see `kill`).
             p = rexpect::session::spawn_command(repl_command(home, &args), Some(1_000))
                 .expect("start pscheme repl");
-            std::thread::sleep(Duration::from_millis(rng.below(60)));
+            std::thread::sleep(Duration::from_millis(rng.u64(..60)));
             let last = values(&kill(p));
             c.saw(&last, &format!("resuming, kill {}", tally.kills));
             tally.shown_after_restart += last.len();
@@ -268,21 +257,8 @@ fn round(home: &Path, round: usize, kills: usize, rng: &mut Rng) -> Tally {
 
 #[test]
 fn the_repl_survives_repeated_kill_9() {
-    let soak: usize = std::env::var("PSCHEME_CRASH_SOAK")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1);
-    let seed = std::env::var("PSCHEME_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64)
-        })
-        | 1;
-    eprintln!("REPL crash harness seed {seed}");
-    let mut rng = Rng(seed);
+    let soak = kill::soak_rounds();
+    let mut rng = kill::rng("REPL crash harness");
     let home = data_home("crash");
     let start = Instant::now();
     let total: usize = (0..soak)
