@@ -33,10 +33,11 @@ impl std::error::Error for DecodeError {}
 
 /// Encodes one object.
 pub fn encode_object(obj: &Object) -> Vec<u8> {
-    let mut out = postcard::to_allocvec(&HEAP_FORMAT_VERSION).expect("a u32 always encodes");
-    let body = postcard::to_allocvec(obj).expect("heap objects always encode");
-    out.extend_from_slice(&body);
-    out
+    // One allocation for most objects: small ones (pairs, frames, boxes) fit the initial
+    // capacity, and the version goes in front of the body in the same buffer.
+    let out = Vec::with_capacity(32);
+    let out = postcard::to_extend(&HEAP_FORMAT_VERSION, out).expect("a u32 always encodes");
+    postcard::to_extend(obj, out).expect("heap objects always encode")
 }
 
 /// Decodes one object written by [`encode_object`].

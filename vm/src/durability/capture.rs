@@ -1,7 +1,5 @@
 //! Taking a wave at a boundary: the dirty set and the freed set of the heap, encoded.
 
-use std::collections::HashSet;
-
 use super::Wave;
 use crate::encode::encode_object;
 use crate::object::Object;
@@ -12,13 +10,15 @@ impl Vm {
     /// Captures the changes since the previous wave and opens the next one. Runs between
     /// slices, when every process's state is in the heap.
     pub(crate) fn capture_wave(&mut self, finished: Option<i32>) -> Wave {
-        let mut dirty = self.heap.take_dirty();
+        let capacity = self.heap.capacity();
         // An id freed and reallocated since the last wave is listed once per allocation.
-        dirty.sort_unstable();
-        dirty.dedup();
+        let mut dirty = ascending_unique(self.heap.take_dirty(), capacity);
+        // Only ids the store holds need a delete: most freed objects were born and died
+        // between two boundaries (or were freed by the nursery collection) and never stored.
         let mut freed = self.heap.take_freed();
-        freed.sort_unstable();
-        freed.dedup();
+        let d = &self.host.durability;
+        freed.retain(|&id| d.is_persisted(id));
+        let mut freed = ascending_unique(freed, capacity);
         self.collect_young(&mut dirty, &freed);
         // Freed, then reused by a new object: the new object is written over the old row.
         freed.retain(|id| dirty.binary_search(id).is_err());
@@ -59,13 +59,14 @@ impl Vm {
     /// the last wave (a dirty one): an old object that is not dirty was last changed before
     /// any young object existed, so it cannot refer to one. The cost is proportional to the
     /// dirty set and the live young objects, not to the heap. Removes the freed ids from
-    /// `dirty` (they were never stored, so there is nothing to delete).
+    /// `dirty` (they were never stored, so there is nothing to delete). `dirty` and `freed`
+    /// are ascending.
     fn collect_young(&mut self, dirty: &mut Vec<ObjId>, freed: &[ObjId]) {
         let d = &self.host.durability;
         let young = |id: ObjId| !d.is_persisted(id) || freed.binary_search(&id).is_ok();
-        let mut marked: HashSet<ObjId> = HashSet::new();
+        let mut marked = IdSet::new(self.heap.capacity());
         let mut stack: Vec<ObjId> = Vec::new();
-        let reach = |v: Value, marked: &mut HashSet<ObjId>, stack: &mut Vec<ObjId>| {
+        let reach = |v: Value, marked: &mut IdSet, stack: &mut Vec<ObjId>| {
             if let Some(id) = v.as_obj()
                 && young(id)
                 && marked.insert(id)
@@ -90,20 +91,19 @@ impl Vm {
                 .get(id)
                 .for_each_ref(|v| reach(v, &mut marked, &mut stack));
         }
-        let garbage: Vec<ObjId> = dirty
-            .iter()
-            .copied()
-            .filter(|&id| young(id) && !marked.contains(&id))
-            .collect();
-        if garbage.is_empty() {
-            return;
+        let before = dirty.len();
+        let heap = &mut self.heap;
+        dirty.retain(|&id| {
+            let garbage = young(id) && !marked.contains(id);
+            if garbage {
+                heap.free_slot(id);
+            }
+            !garbage
+        });
+        if dirty.len() != before {
+            // Those frees need no delete: the objects were never stored.
+            self.heap.take_freed();
         }
-        for &id in &garbage {
-            self.heap.free_slot(id);
-        }
-        // Those frees need no delete: the objects were never stored.
-        self.heap.take_freed();
-        dirty.retain(|id| garbage.binary_search(id).is_err());
     }
 
     /// Drops the dirty and freed sets when nothing is persisted, so they do not grow.
@@ -111,6 +111,60 @@ impl Vm {
         self.heap.take_dirty();
         self.heap.take_freed();
     }
+}
+
+/// A set of ids below a bound, one bit each.
+struct IdSet {
+    words: Vec<u64>,
+}
+
+impl IdSet {
+    fn new(bound: usize) -> IdSet {
+        IdSet {
+            words: vec![0; bound.div_ceil(64)],
+        }
+    }
+
+    /// Adds `id`; returns whether it was absent.
+    fn insert(&mut self, id: ObjId) -> bool {
+        let (word, bit) = (id.index() / 64, 1u64 << (id.index() % 64));
+        let absent = self.words[word] & bit == 0;
+        self.words[word] |= bit;
+        absent
+    }
+
+    fn contains(&self, id: ObjId) -> bool {
+        self.words[id.index() / 64] & (1u64 << (id.index() % 64)) != 0
+    }
+
+    /// The ids in the set, ascending.
+    fn into_ascending(self, count: usize) -> Vec<ObjId> {
+        let mut out = Vec::with_capacity(count);
+        for (w, mut word) in self.words.into_iter().enumerate() {
+            while word != 0 {
+                let bit = word.trailing_zeros() as usize;
+                word &= word - 1;
+                out.push(ObjId(u32::try_from(w * 64 + bit).expect("ids fit u32")));
+            }
+        }
+        out
+    }
+}
+
+/// `ids` (all below `bound`) sorted ascending without repeats. A large list is sorted by a
+/// pass over a bitmap of the id space, linear where a comparison sort is not.
+fn ascending_unique(mut ids: Vec<ObjId>, bound: usize) -> Vec<ObjId> {
+    if ids.len() >= bound / 16 && ids.len() > 1024 {
+        let mut set = IdSet::new(bound);
+        let mut count = 0;
+        for &id in &ids {
+            count += usize::from(set.insert(id));
+        }
+        return set.into_ascending(count);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 #[cfg(test)]
@@ -201,5 +255,37 @@ mod tests {
         let wave = vm.capture_wave(None);
         assert!(wave.freed.is_empty(), "{:?}", wave.freed);
         assert_eq!(ids(&wave).iter().filter(|&&id| id == reused).count(), 1);
+    }
+
+    #[test]
+    fn ids_never_stored_are_not_deleted() {
+        let mut vm = Vm::bare();
+        vm.enable_durability();
+        let stored = vm.heap.cons(Value::small(1), Value::NULL);
+        vm.heap.define("stored", stored);
+        vm.capture_wave(None);
+        // Born and collected between two boundaries: never stored.
+        let transient = vm.heap.cons(Value::small(2), Value::NULL).as_obj().unwrap();
+        vm.heap.define("stored", Value::FALSE);
+        vm.heap.collect(&[]);
+        assert!(vm.heap.try_get(transient).is_none());
+        let wave = vm.capture_wave(None);
+        assert_eq!(wave.freed, vec![stored.as_obj().unwrap()]);
+    }
+
+    #[test]
+    fn ids_come_out_ascending_and_once_by_either_path() {
+        // A small list is sorted; a large one (a fifth of the id space) goes through a bitmap.
+        for (count, bound) in [(50, 1000), (20_000, 100_000)] {
+            let ids: Vec<ObjId> = (0..count)
+                .chain(0..10)
+                .map(|i: u32| ObjId(i.wrapping_mul(2_654_435_761) % bound))
+                .collect();
+            let mut want = ids.clone();
+            want.sort_unstable();
+            want.dedup();
+            assert!(want.len() < ids.len(), "the input has repeats");
+            assert_eq!(super::ascending_unique(ids, bound as usize), want);
+        }
     }
 }
