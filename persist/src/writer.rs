@@ -5,6 +5,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use pscheme_store::merkle::MerkleError;
+use pscheme_vm::ObjId;
 use pscheme_vm::durability::{Wave, WaveOutcome, WaveSink};
 
 use crate::layout::{
@@ -32,7 +33,7 @@ impl Writer {
                 for wave in wave_rx {
                     let start = Instant::now();
                     let number = wave.number;
-                    let outcome = match store.commit_wave(&wave) {
+                    let outcome = match store.commit_wave(wave) {
                         Ok(txn_counter) => WaveOutcome::Durable {
                             wave: number,
                             txn_counter,
@@ -120,14 +121,9 @@ impl WaveSink for Writer {
 
 impl HeapStore {
     /// Applies one wave and commits it; returns the transaction counter.
-    pub(crate) fn commit_wave(&mut self, wave: &Wave) -> Result<u64, MerkleError> {
+    pub(crate) fn commit_wave(&mut self, wave: Wave) -> Result<u64, MerkleError> {
         let mut txn = self.merkle.begin();
-        for &id in &wave.freed {
-            txn.delete(OBJECTS, &layout::object_key(id))?;
-        }
-        for (id, bytes) in &wave.objects {
-            txn.put(OBJECTS, &layout::object_key(*id), bytes)?;
-        }
+        txn.apply_batch(OBJECTS, object_changes(wave.objects, &wave.freed))?;
         txn.put(META, KEY_FORMAT, &layout::format_value())?;
         txn.put(META, KEY_WAVE, &wave.number.to_le_bytes())?;
         let roots =
@@ -143,5 +139,57 @@ impl HeapStore {
             txn.put(META, KEY_FINISHED, &code.to_le_bytes())?;
         }
         Ok(txn.commit()?.txn_counter)
+    }
+}
+
+/// The wave's changes to the objects tree in ascending key order: `objects` and `freed` are
+/// each ascending by id and disjoint (see [`Wave`]), and keys ascend with ids.
+fn object_changes(
+    objects: Vec<(ObjId, Vec<u8>)>,
+    freed: &[ObjId],
+) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+    let mut changes = Vec::with_capacity(objects.len() + freed.len());
+    let mut deletes = freed.iter().copied().peekable();
+    for (id, bytes) in objects {
+        while let Some(gone) = deletes.next_if(|&gone| gone < id) {
+            changes.push((layout::object_key(gone).to_vec(), None));
+        }
+        changes.push((layout::object_key(id).to_vec(), Some(bytes)));
+    }
+    changes.extend(deletes.map(|gone| (layout::object_key(gone).to_vec(), None)));
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use pscheme_vm::ObjId;
+
+    #[test]
+    fn object_changes_interleave_puts_and_deletes_by_ascending_key() {
+        let objects = vec![
+            (ObjId(2), vec![2]),
+            (ObjId(5), vec![5]),
+            (ObjId(6), vec![6]),
+        ];
+        let freed = [ObjId(1), ObjId(3), ObjId(4), ObjId(9)];
+        let changes = super::object_changes(objects, &freed);
+        let keys: Vec<u32> = changes
+            .iter()
+            .map(|(k, _)| u32::from_be_bytes(k.as_slice().try_into().unwrap()))
+            .collect();
+        assert_eq!(keys, [1, 2, 3, 4, 5, 6, 9]);
+        let puts: Vec<Option<Vec<u8>>> = changes.into_iter().map(|(_, v)| v).collect();
+        assert_eq!(
+            puts,
+            [
+                None,
+                Some(vec![2]),
+                None,
+                None,
+                Some(vec![5]),
+                Some(vec![6]),
+                None
+            ]
+        );
     }
 }

@@ -331,3 +331,76 @@ fn replay(txn: &mut pscheme_store::merkle::Txn<'_, MemKvs>, ops: &[Op]) {
         }
     }
 }
+
+fn batch_op() -> impl Strategy<Value = (Vec<u8>, Option<Vec<u8>>)> {
+    (
+        proptest::collection::vec(0u8..16, 1..3),
+        proptest::option::of(prop_oneof![
+            4 => proptest::collection::vec(any::<u8>(), 0..20),
+            1 => proptest::collection::vec(any::<u8>(), 200..400),
+        ]),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// `apply_batch` is `put`/`delete` in order, whether the batch is ascending (applied
+    /// at once) or not (buffered), and whether the tree already has buffered changes.
+    #[test]
+    fn a_batch_is_its_changes_in_order(
+        before in proptest::collection::vec(batch_op(), 0..100),
+        buffered in proptest::collection::vec(batch_op(), 0..4),
+        mut batch in proptest::collection::vec(batch_op(), 0..300),
+        sort in any::<bool>(),
+    ) {
+        if sort {
+            batch.sort_by(|a, b| a.0.cmp(&b.0));
+            batch.dedup_by(|a, b| a.0 == b.0);
+        }
+        let mut by_batch = fresh();
+        let mut by_single = fresh();
+        for store in [&mut by_batch, &mut by_single] {
+            let mut txn = store.begin();
+            for (key, value) in &before {
+                match value {
+                    Some(v) => txn.put(b"heap", key, v).unwrap(),
+                    None => txn.delete(b"heap", key).unwrap(),
+                }
+            }
+            txn.commit().unwrap();
+        }
+        let mut txn = by_batch.begin();
+        for (key, value) in &buffered {
+            match value {
+                Some(v) => txn.put(b"heap", key, v).unwrap(),
+                None => txn.delete(b"heap", key).unwrap(),
+            }
+        }
+        txn.apply_batch(b"heap", batch.clone()).unwrap();
+        txn.commit().unwrap();
+        let mut txn = by_single.begin();
+        for (key, value) in buffered.iter().chain(&batch) {
+            match value {
+                Some(v) => txn.put(b"heap", key, v).unwrap(),
+                None => txn.delete(b"heap", key).unwrap(),
+            }
+        }
+        txn.commit().unwrap();
+        prop_assert_eq!(all(&by_batch, b"heap"), all(&by_single, b"heap"));
+        prop_assert_eq!(by_batch.len(b"heap"), by_single.len(b"heap"));
+        let report = by_batch.fsck().unwrap();
+        prop_assert!(report.is_clean(), "{:?}", report);
+    }
+}
+
+#[test]
+fn a_batch_with_a_too_long_key_is_an_error() {
+    let mut store = fresh();
+    let mut txn = store.begin();
+    let long = vec![1; pscheme_store::merkle::MAX_KEY_LEN + 1];
+    let err = txn
+        .apply_batch(b"heap", vec![(b"a".to_vec(), None), (long, Some(vec![1]))])
+        .unwrap_err();
+    assert!(matches!(err, MerkleError::KeyTooLong { .. }), "{err:?}");
+}

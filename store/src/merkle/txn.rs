@@ -62,6 +62,43 @@ impl<'s, K: Kvs> Txn<'s, K> {
         Ok(())
     }
 
+    /// Applies a batch to `tree`, as `put` (`Some(value)`) and `delete` (`None`) called in
+    /// order would. When the keys are strictly ascending and `tree` has no buffered changes
+    /// (a heap wave: object ids ascending), the batch goes into the tree at once, without
+    /// buffering each key in a map and without copying keys or values; otherwise it is
+    /// buffered like single changes.
+    pub fn apply_batch(
+        &mut self,
+        tree: &[u8],
+        batch: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    ) -> Result<(), MerkleError> {
+        for (key, _) in &batch {
+            check_key(key)?;
+        }
+        let ascending = batch.windows(2).all(|w| w[0].0 < w[1].0);
+        let changes = batch.into_iter().map(|(key, value)| {
+            let change = match value {
+                Some(value) => Change::Put(value),
+                None => Change::Delete,
+            };
+            (key, change)
+        });
+        let state = self.tree_mut(tree)?;
+        if !ascending || !state.pending.is_empty() {
+            state.pending.extend(changes);
+            return Ok(());
+        }
+        let root = state.root;
+        let changes: Vec<(Vec<u8>, Change)> = changes.collect();
+        let mut nodes = TxnNodes {
+            store: self.store,
+            staging: &mut self.staging,
+        };
+        let root = btree::apply(&mut nodes, root, &changes)?;
+        self.tree_mut(tree)?.root = root;
+        Ok(())
+    }
+
     /// The value under `key` in `tree`, as this transaction has left it.
     pub fn get(&self, tree: &[u8], key: &[u8]) -> Result<Option<Vec<u8>>, MerkleError> {
         let root = match self.trees.get(tree) {
