@@ -92,9 +92,11 @@ impl HeapStore {
         let creating = sibling(path, CREATING);
         let kvs = SqliteKvs::open(&creating).map_err(pscheme_store::Error::from)?;
         let encrypted = EncryptedStore::create(kvs, passphrase, kdf)?;
+        // The keys are kept, so the published store opens without a second key derivation.
+        let (keys, kvs) = MerkleStore::create(encrypted)?.into_inner().detach()?;
         // Closing the only connection checkpoints SQLite's log into the file and deletes the
         // log, so the file alone holds the store.
-        drop(MerkleStore::create(encrypted)?);
+        drop(kvs);
         let log = sibling(&creating, SQLITE_SIDE_FILES[0]);
         if log.exists() {
             return Err(PersistError::Io {
@@ -110,7 +112,12 @@ impl HeapStore {
             source,
         })?;
         sync_parent(path)?;
-        Self::open_locked(path, passphrase, lock)
+        let kvs = SqliteKvs::open(path).map_err(pscheme_store::Error::from)?;
+        Ok(HeapStore {
+            merkle: MerkleStore::open(keys.attach(kvs)?)?,
+            path: path.to_path_buf(),
+            _lock: lock,
+        })
     }
 
     fn open_locked(

@@ -102,6 +102,42 @@ fn survives_close_and_reopen() {
     );
 }
 
+#[test]
+fn detached_keys_reattach_to_the_same_store_reopened_elsewhere() {
+    let dir = TempDir::new("enc-detach");
+    let first = dir.path().join("first.db");
+    let mut store = create(SqliteKvs::open(&first).unwrap());
+    put(&mut store, D, b"moved", b"with the file");
+    let (keys, kvs) = store.detach().unwrap();
+    drop(kvs);
+    let moved = dir.path().join("moved.db");
+    std::fs::rename(&first, &moved).unwrap();
+    let store = keys.attach(SqliteKvs::open(&moved).unwrap()).unwrap();
+    assert_eq!(
+        store.get(D, b"moved").unwrap().as_deref(),
+        Some(&b"with the file"[..])
+    );
+}
+
+#[test]
+fn detached_keys_refuse_another_store_or_a_damaged_key_check() {
+    let (keys, _) = create(MemKvs::new()).detach().unwrap();
+    let other = create(MemKvs::new()).into_inner();
+    assert!(matches!(keys.attach(other), Err(Error::OtherStore)));
+
+    let store = create(MemKvs::new());
+    let (_, check_key) = reserved_rows(&store);
+    let (keys, mut kvs) = store.detach().unwrap();
+    let mut batch = WriteBatch::new();
+    batch.delete(check_key);
+    kvs.commit(&batch).unwrap();
+    assert!(matches!(keys.attach(kvs), Err(Error::MissingKeyCheck)));
+    assert!(matches!(
+        create(MemKvs::new()).detach().unwrap().0.attach(MemKvs::new()),
+        Err(Error::MissingHeader)
+    ));
+}
+
 /// Scans the database, its WAL and shared-memory file for each needle.
 fn files_containing(dir: &Path, needles: &[&[u8]]) -> Vec<String> {
     let mut found = Vec::new();

@@ -38,6 +38,9 @@ pub enum Error {
     },
     /// `create` was called on a backend that already holds rows.
     NotEmpty,
+    /// [`crate::encrypted::DetachedKeys::attach`] found a store other than the one its keys
+    /// were derived for (another header).
+    OtherStore,
     /// KDF parameters that argon2 rejects or that exceed [`crate::KdfParams::MAX`].
     InvalidKdfParams,
     /// Argon2 failed to derive the key (for instance it could not allocate its memory).
@@ -70,6 +73,9 @@ impl fmt::Display for Error {
             Error::WrongPassphrase => f.write_str("wrong passphrase"),
             Error::Tampered { row } => write!(f, "row {row} failed authentication (tampered)"),
             Error::NotEmpty => f.write_str("cannot create a store over a non-empty backend"),
+            Error::OtherStore => {
+                f.write_str("the backend holds another store than the one the keys belong to")
+            }
             Error::InvalidKdfParams => f.write_str("invalid or excessive argon2 parameters"),
             Error::Kdf { detail } => write!(f, "key derivation failed: {detail}"),
             Error::Random(e) => write!(f, "random number generator failed: {e}"),

@@ -109,17 +109,24 @@ impl<K: Kvs> EncryptedStore<K> {
             .ok_or(Error::MissingHeader)?;
         let header = Header::decode(&raw_header)?;
         let keys = Keys::derive(passphrase, &header)?;
-        let check = kvs
-            .get(KEY_CHECK_ROW.as_bytes())?
-            .ok_or(Error::MissingKeyCheck)?;
-        match keys.sealer.open(&aad(&KEY_CHECK_ROW), check) {
-            None => Err(Error::WrongPassphrase),
-            // Authentic but different: only someone holding the key could have written it.
-            Some(plain) if plain != KEY_CHECK_PLAINTEXT => {
-                Err(Error::Tampered { row: KEY_CHECK_ROW })
-            }
-            Some(_) => Ok(keys.into_store(kvs)),
-        }
+        keys.check(&kvs)?;
+        Ok(keys.into_store(kvs))
+    }
+
+    /// Closes the backend but keeps the keys, so the same store reopened (a file renamed
+    /// into place, say) can be attached to them without running the passphrase's key
+    /// derivation again: see [`DetachedKeys::attach`].
+    pub fn detach(self) -> Result<(DetachedKeys, K), Error> {
+        let header = self
+            .kvs
+            .get(HEADER_ROW.as_bytes())?
+            .ok_or(Error::MissingHeader)?;
+        let keys = Keys {
+            master: self.master,
+            row_key_key: self.row_key_key,
+            sealer: self.sealer,
+        };
+        Ok((DetachedKeys { keys, header }, self.kvs))
     }
 
     /// The value stored under `(domain, key)`, or `None`.
@@ -207,6 +214,35 @@ impl<K: Kvs> std::fmt::Debug for EncryptedStore<K> {
     }
 }
 
+/// The keys of a store without its backend ([`EncryptedStore::detach`]). Wiped when dropped.
+pub struct DetachedKeys {
+    keys: Keys,
+    /// The header row the keys were derived from.
+    header: Vec<u8>,
+}
+
+impl DetachedKeys {
+    /// Opens the store in `kvs` with these keys. It must be the store they were detached
+    /// from: a different header is [`Error::OtherStore`], and the key-check row is verified
+    /// as [`EncryptedStore::open`] does.
+    pub fn attach<K: Kvs>(self, kvs: K) -> Result<EncryptedStore<K>, Error> {
+        let header = kvs
+            .get(HEADER_ROW.as_bytes())?
+            .ok_or(Error::MissingHeader)?;
+        if header != self.header {
+            return Err(Error::OtherStore);
+        }
+        self.keys.check(&kvs)?;
+        Ok(self.keys.into_store(kvs))
+    }
+}
+
+impl std::fmt::Debug for DetachedKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DetachedKeys").finish_non_exhaustive()
+    }
+}
+
 /// The keys derived from a passphrase and a header.
 struct Keys {
     master: Key,
@@ -231,6 +267,21 @@ impl Keys {
             row_key_key,
             sealer,
         })
+    }
+
+    /// Whether these keys open `kvs`'s key-check row.
+    fn check<K: Kvs>(&self, kvs: &K) -> Result<(), Error> {
+        let check = kvs
+            .get(KEY_CHECK_ROW.as_bytes())?
+            .ok_or(Error::MissingKeyCheck)?;
+        match self.sealer.open(&aad(&KEY_CHECK_ROW), check) {
+            None => Err(Error::WrongPassphrase),
+            // Authentic but different: only someone holding the key could have written it.
+            Some(plain) if plain != KEY_CHECK_PLAINTEXT => {
+                Err(Error::Tampered { row: KEY_CHECK_ROW })
+            }
+            Some(_) => Ok(()),
+        }
     }
 
     fn into_store<K: Kvs>(self, kvs: K) -> EncryptedStore<K> {
