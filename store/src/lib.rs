@@ -76,9 +76,7 @@ pub mod encrypted;
 pub mod kvs;
 
 pub use crypto::{KdfParams, Key};
-pub use encrypted::{
-    Batch, DetachedKeys, Domain, EncryptedStore, Error, RowKey, is_reserved_row,
-};
+pub use encrypted::{Batch, DetachedKeys, Domain, EncryptedStore, Error, RowKey, is_reserved_row};
 pub use kvs::{
     FaultyKvs, Kvs, KvsError, MemKvs, SqliteKvs, SqliteOptions, Synchronous, WriteBatch,
 };

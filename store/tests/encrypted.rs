@@ -133,7 +133,11 @@ fn detached_keys_refuse_another_store_or_a_damaged_key_check() {
     kvs.commit(&batch).unwrap();
     assert!(matches!(keys.attach(kvs), Err(Error::MissingKeyCheck)));
     assert!(matches!(
-        create(MemKvs::new()).detach().unwrap().0.attach(MemKvs::new()),
+        create(MemKvs::new())
+            .detach()
+            .unwrap()
+            .0
+            .attach(MemKvs::new()),
         Err(Error::MissingHeader)
     ));
 }
