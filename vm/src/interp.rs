@@ -592,19 +592,10 @@ impl Vm {
         match self.heap.get(id) {
             Object::Closure(c) => {
                 let (code_id, block) = (c.code, c.block);
-                let code = self.code_of(code_id);
-                self.scratch.clear();
-                self.scratch.extend_from_slice(&args);
-                if let Err(e) = self.enter_lambda(code.block(block)) {
-                    return self.raise_error(pid, e, None, k, site);
+                match self.enter_block(id, code_id, block, &args, false, pos) {
+                    Ok(()) => Step::Entered,
+                    Err(e) => self.raise_error(pid, e, None, k, site),
                 }
-                *pos = Some(Pos {
-                    closure: id,
-                    code: code_id,
-                    block,
-                    pc: 0,
-                });
-                Step::Entered
             }
             Object::Frame(_) | Object::NativeFrame(_) | Object::Continuation(_) => {
                 let vals = args.get(1..).unwrap_or_default().to_vec();
@@ -685,6 +676,36 @@ impl Vm {
         }
     }
 
+    /// Enters `block` of `code_id` for `id` (a closure, or a frame if `as_continuation`) with
+    /// `vals` as its arguments (a closure's continuation first), outside the fast paths of
+    /// the instruction loop.
+    fn enter_block(
+        &mut self,
+        id: ObjId,
+        code_id: ObjId,
+        block: u32,
+        vals: &[Value],
+        as_continuation: bool,
+        pos: &mut Option<Pos>,
+    ) -> Result<(), Error> {
+        let code = self.code_of(code_id);
+        self.scratch.clear();
+        self.scratch.extend_from_slice(vals);
+        let blk = code.block(block);
+        if as_continuation {
+            self.enter_continuation(blk)?;
+        } else {
+            self.enter_lambda(blk)?;
+        }
+        *pos = Some(Pos {
+            closure: id,
+            code: code_id,
+            block,
+            pc: 0,
+        });
+        Ok(())
+    }
+
     fn return_to(
         &mut self,
         pid: ObjId,
@@ -699,19 +720,10 @@ impl Vm {
         match self.heap.get(id) {
             Object::Frame(c) => {
                 let (code_id, block) = (c.code, c.block);
-                let code = self.code_of(code_id);
-                self.scratch.clear();
-                self.scratch.extend_from_slice(&vals);
-                if let Err(e) = self.enter_continuation(code.block(block)) {
-                    return self.raise_error(pid, e, None, k, site);
+                match self.enter_block(id, code_id, block, &vals, true, pos) {
+                    Ok(()) => Step::Entered,
+                    Err(e) => self.raise_error(pid, e, None, k, site),
                 }
-                *pos = Some(Pos {
-                    closure: id,
-                    code: code_id,
-                    block,
-                    pc: 0,
-                });
-                Step::Entered
             }
             Object::NativeFrame(n) => {
                 let (kind, saved) = (n.kind, n.vals.clone());
