@@ -65,8 +65,8 @@ impl<'s, K: Kvs> Txn<'s, K> {
     /// Applies a batch to `tree`, as `put` (`Some(value)`) and `delete` (`None`) called in
     /// order would. When the keys are strictly ascending and `tree` has no buffered changes
     /// (a heap wave: object ids ascending), the batch goes into the tree at once, without
-    /// buffering each key in a map and without copying keys or values; otherwise it is
-    /// buffered like single changes.
+    /// buffering each key in a map and without the copies `put` makes of keys and values;
+    /// otherwise it is buffered like single changes.
     pub fn apply_batch(
         &mut self,
         tree: &[u8],
