@@ -121,14 +121,17 @@ pub(crate) fn derive_subkey(master: &Key, context: &str) -> Key {
 }
 
 /// Keyed blake3 of `parts` concatenated.
+///
+/// The hasher is not wiped afterwards: for inputs up to 1 KiB (logical keys), `finalize`
+/// builds an output record on the stack holding the key as its chaining value, a copy that
+/// wiping the hasher never reached, and wiping the 1.9 KiB hasher added about 40 ns, a
+/// third of hashing a short key.
 pub(crate) fn keyed_hash(key: &Key, parts: &[&[u8]]) -> [u8; KEY_LEN] {
     let mut hasher = blake3::Hasher::new_keyed(&key.0);
     for part in parts {
         hasher.update(part);
     }
-    let out = *hasher.finalize().as_bytes();
-    hasher.zeroize();
-    out
+    *hasher.finalize().as_bytes()
 }
 
 /// Fills `buf` from the operating system's CSPRNG.
@@ -188,8 +191,10 @@ impl Sealer {
         self.cipher
             .decrypt_inout_detached(nonce.into(), aad, ciphertext.into(), tag.into())
             .ok()?;
-        sealed.truncate(NONCE_LEN + plain_len);
-        sealed.drain(..NONCE_LEN);
+        // Moving the plaintext to the front costs a few percent of decrypting it; for small
+        // values it is cheaper than allocating a separate output buffer.
+        sealed.copy_within(NONCE_LEN..NONCE_LEN + plain_len, 0);
+        sealed.truncate(plain_len);
         Some(sealed)
     }
 }
