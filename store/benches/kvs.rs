@@ -1,12 +1,17 @@
 //! Layer 1 vs layer 2 throughput: raw `SqliteKvs` against `EncryptedStore<SqliteKvs>` in the
 //! same run, so their ratio is meaningful on any machine. Results: docs/performance.md.
 //!
-//! `cargo bench -p pscheme-store --bench kvs`
+//! `cargo bench -p pscheme-store --bench kvs` (about 5 minutes); `-- 100B` runs only the
+//! 100-byte workloads, `-- layer2_cpu` only layer 2's CPU cost.
 //!
-//! Each store is pre-filled with `STORE_KEYS` keys; a "put" iteration overwrites a window of
-//! `BATCH` of them in one durable commit (synchronous=FULL), a "get" iteration reads `BATCH`
-//! of them in a shuffled order. Raw keys are 32-byte hashes, the same shape as layer 2 row
-//! keys, so both B-trees have the same size and depth.
+//! Each store is pre-filled with `SMALL_STORE` keys (or `LARGE_STORE` for the `_100k`
+//! workloads); a "put" iteration overwrites `BATCH` of them in one durable commit
+//! (synchronous=FULL), a "get" iteration reads `BATCH` of them in a shuffled order. Raw keys
+//! are 32-byte hashes, the same shape as layer 2 row keys, so both B-trees have the same
+//! shape. In the small store a batch rewrites most leaf pages of either table, so the
+//! encrypted table's extra pages (sealed values are 40 bytes longer) cost extra I/O; in the
+//! large store a batch touches about one leaf per key on both sides, which isolates layer 2's
+//! per-value CPU cost.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -14,11 +19,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BatchSize, BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main,
+};
 use pscheme_store::{Batch, Domain, EncryptedStore, KdfParams, Kvs, MemKvs, SqliteKvs, WriteBatch};
 
 const BATCH: usize = 1000;
-const STORE_KEYS: usize = 10 * BATCH;
+const SMALL_STORE: usize = 10 * BATCH;
+const LARGE_STORE: usize = 100 * BATCH;
 const DOMAIN: Domain = Domain(100);
 
 fn logical_key(i: usize) -> [u8; 8] {
@@ -58,10 +66,11 @@ fn next_version() -> u64 {
     VERSION.fetch_add(1, Ordering::Relaxed)
 }
 
-/// Indices of one batch, in an order unrelated to key order.
-fn shuffled(window: usize) -> Vec<usize> {
+/// Indices of the `window`th batch of a store of `keys` keys, in an order unrelated to key
+/// order; distinct because 7919 is prime to `keys`.
+fn shuffled(window: usize, keys: usize) -> Vec<usize> {
     (0..BATCH)
-        .map(|j| (window * BATCH + j * 7919) % STORE_KEYS)
+        .map(|j| (window * BATCH + j * 7919) % keys)
         .collect()
 }
 
@@ -83,114 +92,168 @@ impl Drop for Scratch {
     }
 }
 
-fn raw_store(dir: &Scratch, size: usize) -> SqliteKvs {
-    let mut kvs = SqliteKvs::open(dir.0.join("raw.db")).unwrap();
-    for window in 0..STORE_KEYS / BATCH {
-        let mut batch = WriteBatch::with_capacity(BATCH);
-        for i in window * BATCH..(window + 1) * BATCH {
-            batch.put(raw_key(i), value(i, 0, size));
-        }
-        kvs.commit(&batch).unwrap();
-    }
-    kvs
-}
-
-fn encrypted_store(dir: &Scratch, size: usize) -> EncryptedStore<SqliteKvs> {
+/// Creates both stores and fills them with the same `keys` keys, a batch on each in turn, so
+/// that neither file is the more recently written one: filling one after the other made the
+/// one filled last run gets of the 100,000-key store about twice as fast, whichever it was.
+fn filled_stores(dir: &Scratch, keys: usize, size: usize) -> Stores {
+    let mut raw = SqliteKvs::open(dir.0.join("raw.db")).unwrap();
     let kvs = SqliteKvs::open(dir.0.join("encrypted.db")).unwrap();
-    let mut store = EncryptedStore::create(kvs, b"bench", KdfParams::INSECURE_FOR_TESTS).unwrap();
-    for window in 0..STORE_KEYS / BATCH {
-        let mut batch = Batch::new();
+    let mut encrypted =
+        EncryptedStore::create(kvs, b"bench", KdfParams::INSECURE_FOR_TESTS).unwrap();
+    for window in 0..keys / BATCH {
+        let (mut raw_batch, mut encrypted_batch) = (WriteBatch::new(), Batch::new());
         for i in window * BATCH..(window + 1) * BATCH {
-            batch.put(DOMAIN, &logical_key(i), value(i, 0, size));
+            raw_batch.put(raw_key(i), value(i, 0, size));
+            encrypted_batch.put(DOMAIN, &logical_key(i), value(i, 0, size));
         }
-        store.commit(&batch).unwrap();
+        raw.commit(&raw_batch).unwrap();
+        encrypted.commit(&encrypted_batch).unwrap();
     }
-    store
-}
-
-fn raw_put(raw: &mut SqliteKvs, window: usize, size: usize) {
-    let version = next_version();
-    let mut batch = WriteBatch::with_capacity(BATCH);
-    for i in shuffled(window) {
-        batch.put(raw_key(i), value(i, version, size));
-    }
-    raw.commit(&batch).unwrap();
-}
-
-fn encrypted_put(enc: &mut EncryptedStore<SqliteKvs>, window: usize, size: usize) {
-    let version = next_version();
-    let mut batch = Batch::new();
-    for i in shuffled(window) {
-        batch.put(DOMAIN, &logical_key(i), value(i, version, size));
-    }
-    enc.commit(&batch).unwrap();
-}
-
-fn raw_get(raw: &mut SqliteKvs, window: usize, _size: usize) {
-    for i in shuffled(window) {
-        black_box(raw.get(&raw_key(i)).unwrap().unwrap());
+    Stores {
+        raw,
+        encrypted,
+        keys,
     }
 }
 
-fn encrypted_get(enc: &mut EncryptedStore<SqliteKvs>, window: usize, _size: usize) {
-    for i in shuffled(window) {
-        black_box(enc.get(DOMAIN, &logical_key(i)).unwrap().unwrap());
+/// One batch's keys, computed once, outside the timed code: the raw keys are hashes, and
+/// hashing them inside would charge the raw store for work it does not do.
+struct BatchKeys {
+    indices: Vec<usize>,
+    raw: Vec<[u8; 32]>,
+}
+
+impl BatchKeys {
+    fn new(indices: Vec<usize>) -> BatchKeys {
+        let raw = indices.iter().map(|&i| raw_key(i)).collect();
+        BatchKeys { indices, raw }
     }
 }
 
-type RawOp = fn(&mut SqliteKvs, usize, usize);
-type EncryptedOp = fn(&mut EncryptedStore<SqliteKvs>, usize, usize);
+#[derive(Clone, Copy)]
+enum Op {
+    Put,
+    Get,
+}
+
+/// The input of one timed batch: its keys and, for a put, fresh values, also made outside
+/// the timed code so that neither store is charged for generating them.
+struct Job<'a> {
+    keys: &'a BatchKeys,
+    values: Option<Vec<Vec<u8>>>,
+}
+
+fn job(op: Op, keys: &BatchKeys, size: usize) -> Job<'_> {
+    let values = match op {
+        Op::Put => {
+            let version = next_version();
+            Some(
+                keys.indices
+                    .iter()
+                    .map(|&i| value(i, version, size))
+                    .collect(),
+            )
+        }
+        Op::Get => None,
+    };
+    Job { keys, values }
+}
+
+fn run_raw(raw: &mut SqliteKvs, job: Job<'_>) {
+    match job.values {
+        Some(values) => {
+            let mut batch = WriteBatch::with_capacity(BATCH);
+            for (key, value) in job.keys.raw.iter().zip(values) {
+                batch.put(*key, value);
+            }
+            raw.commit(&batch).unwrap();
+        }
+        None => {
+            for key in &job.keys.raw {
+                black_box(raw.get(key).unwrap().unwrap());
+            }
+        }
+    }
+}
+
+fn run_encrypted(encrypted: &mut EncryptedStore<SqliteKvs>, job: Job<'_>) {
+    match job.values {
+        Some(values) => {
+            let mut batch = Batch::new();
+            for (&i, value) in job.keys.indices.iter().zip(values) {
+                batch.put(DOMAIN, &logical_key(i), value);
+            }
+            encrypted.commit(&batch).unwrap();
+        }
+        None => {
+            for &i in &job.keys.indices {
+                black_box(encrypted.get(DOMAIN, &logical_key(i)).unwrap().unwrap());
+            }
+        }
+    }
+}
+
+/// The two stores of one workload, filled alike.
+struct Stores {
+    raw: SqliteKvs,
+    encrypted: EncryptedStore<SqliteKvs>,
+    keys: usize,
+}
 
 /// Benchmarks one workload on both stores, then once more with the two alternating
 /// iteration by iteration ("paired"): on a shared, loaded machine the load drifts between
 /// criterion's separate runs, but hits both halves of a pair alike, so the paired ratio
 /// printed at the end is the figure to compare with the 80% target.
-fn compare(
-    c: &mut Criterion,
-    name: &str,
-    stores: &mut (SqliteKvs, EncryptedStore<SqliteKvs>),
-    size: usize,
-    (raw_op, encrypted_op): (RawOp, EncryptedOp),
-) {
-    let windows = STORE_KEYS / BATCH;
-    let (raw, enc) = stores;
+fn compare(c: &mut Criterion, name: &str, stores: &mut Stores, size: usize, op: Op) {
+    let batches: Vec<BatchKeys> = (0..stores.keys / BATCH)
+        .map(|window| BatchKeys::new(shuffled(window, stores.keys)))
+        .collect();
+    let Stores { raw, encrypted, .. } = stores;
     let mut window = 0;
+    let mut next = || {
+        window = (window + 1) % batches.len();
+        &batches[window]
+    };
     let mut group = c.benchmark_group(name);
     configure(&mut group);
     group.bench_function("raw", |b| {
-        b.iter(|| {
-            window = (window + 1) % windows;
-            raw_op(raw, window, size);
-        });
+        b.iter_batched(
+            || job(op, next(), size),
+            |job| run_raw(raw, job),
+            BatchSize::PerIteration,
+        );
     });
     group.bench_function("encrypted", |b| {
-        b.iter(|| {
-            window = (window + 1) % windows;
-            encrypted_op(enc, window, size);
-        });
+        b.iter_batched(
+            || job(op, next(), size),
+            |job| run_encrypted(encrypted, job),
+            BatchSize::PerIteration,
+        );
     });
     let (mut raw_total, mut enc_total, mut pairs) = (Duration::ZERO, Duration::ZERO, 0u64);
     group.bench_function("encrypted_paired", |b| {
         b.iter_custom(|iters| {
+            let mut time_raw = |job: Job<'_>| {
+                let start = Instant::now();
+                run_raw(raw, job);
+                start.elapsed()
+            };
+            let mut time_encrypted = |job: Job<'_>| {
+                let start = Instant::now();
+                run_encrypted(encrypted, job);
+                start.elapsed()
+            };
             let mut enc_time = Duration::ZERO;
             for n in 0..iters {
-                window = (window + 1) % windows;
+                let keys = next();
+                let (raw_job, enc_job) = (job(op, keys, size), job(op, keys, size));
                 // Alternate which store goes first, so neither always follows the other's fsync.
-                let mut timed_raw = || {
-                    let start = Instant::now();
-                    raw_op(raw, window, size);
-                    start.elapsed()
-                };
                 let (raw_time, this_enc) = if n % 2 == 0 {
-                    let r = timed_raw();
-                    let start = Instant::now();
-                    encrypted_op(enc, window, size);
-                    (r, start.elapsed())
+                    let r = time_raw(raw_job);
+                    (r, time_encrypted(enc_job))
                 } else {
-                    let start = Instant::now();
-                    encrypted_op(enc, window, size);
-                    let e = start.elapsed();
-                    (timed_raw(), e)
+                    let e = time_encrypted(enc_job);
+                    (time_raw(raw_job), e)
                 };
                 raw_total += raw_time;
                 enc_time += this_enc;
@@ -201,6 +264,9 @@ fn compare(
         });
     });
     group.finish();
+    if pairs == 0 {
+        return; // filtered out on the command line
+    }
     println!(
         "PAIRED {name}: encrypted throughput = {:.0}% of raw ({pairs} alternating pairs, \
          raw {:.3} ms, encrypted {:.3} ms per batch)\n",
@@ -210,13 +276,14 @@ fn compare(
     );
 }
 
-fn batched(c: &mut Criterion, size: usize, label: &str) {
-    let dir = Scratch::new(label);
-    let mut stores = (raw_store(&dir, size), encrypted_store(&dir, size));
-    let put = (raw_put as RawOp, encrypted_put as EncryptedOp);
-    let get = (raw_get as RawOp, encrypted_get as EncryptedOp);
-    compare(c, &format!("put_{label}_x{BATCH}"), &mut stores, size, put);
-    compare(c, &format!("get_{label}_x{BATCH}"), &mut stores, size, get);
+/// Put and get workloads of `size`-byte values on stores of `keys` keys; `suffix` names the
+/// store size in the benchmark names.
+fn batched(c: &mut Criterion, keys: usize, size: usize, label: &str, suffix: &str) {
+    let dir = Scratch::new(&format!("{label}{suffix}"));
+    let mut stores = filled_stores(&dir, keys, size);
+    let name = |op: &str| format!("{op}_{label}_x{BATCH}{suffix}");
+    compare(c, &name("put"), &mut stores, size, Op::Put);
+    compare(c, &name("get"), &mut stores, size, Op::Get);
 }
 
 fn configure(group: &mut BenchmarkGroup<'_, WallTime>) {
@@ -227,11 +294,17 @@ fn configure(group: &mut BenchmarkGroup<'_, WallTime>) {
 }
 
 fn batched_100b(c: &mut Criterion) {
-    batched(c, 100, "100B");
+    batched(c, SMALL_STORE, 100, "100B", "");
+}
+
+/// 100-byte values in a store ten times larger: same batch, but now it touches about as many
+/// leaf pages in the raw table as in the encrypted one.
+fn batched_100b_large_store(c: &mut Criterion) {
+    batched(c, LARGE_STORE, 100, "100B", "_100k");
 }
 
 fn batched_1kib(c: &mut Criterion) {
-    batched(c, 1024, "1KiB");
+    batched(c, SMALL_STORE, 1024, "1KiB", "");
 }
 
 /// One 100-byte put in its own durable commit: the fsync-bound latency floor.
@@ -249,7 +322,7 @@ fn small_commit_latency(c: &mut Criterion) {
         b.iter(|| {
             n += 1;
             let mut batch = WriteBatch::with_capacity(1);
-            batch.put(raw_key(n % STORE_KEYS), value(n, next_version(), 100));
+            batch.put(raw_key(n % SMALL_STORE), value(n, next_version(), 100));
             raw.commit(&batch).unwrap();
         });
     });
@@ -259,7 +332,7 @@ fn small_commit_latency(c: &mut Criterion) {
             let mut batch = Batch::new();
             batch.put(
                 DOMAIN,
-                &logical_key(n % STORE_KEYS),
+                &logical_key(n % SMALL_STORE),
                 value(n, next_version(), 100),
             );
             enc.commit(&batch).unwrap();
@@ -269,9 +342,9 @@ fn small_commit_latency(c: &mut Criterion) {
 }
 
 /// Layer 2's own CPU cost per value (row key, nonce, seal or open), over `MemKvs` so no
-/// SQLite or disk time hides it.
+/// SQLite or disk time hides it. 16 KiB is the size of the largest Merkle nodes (layer 3).
 fn layer2_cpu(c: &mut Criterion) {
-    for (size, label) in [(100, "100B"), (1024, "1KiB")] {
+    for (size, label) in [(100, "100B"), (1024, "1KiB"), (16 * 1024, "16KiB")] {
         let mut store =
             EncryptedStore::create(MemKvs::new(), b"bench", KdfParams::INSECURE_FOR_TESTS).unwrap();
         let mut group = c.benchmark_group(format!("layer2_cpu_{label}_x{BATCH}"));
@@ -281,6 +354,8 @@ fn layer2_cpu(c: &mut Criterion) {
         for i in 0..BATCH {
             batch.put(DOMAIN, &logical_key(i), value(i, 0, size));
         }
+        // Filled up front, so "get" also runs when "put" is filtered out.
+        store.commit(&batch).unwrap();
         group.bench_function("put", |b| b.iter(|| store.commit(&batch).unwrap()));
         group.bench_function("get", |b| {
             b.iter(|| {
@@ -296,6 +371,7 @@ fn layer2_cpu(c: &mut Criterion) {
 criterion_group!(
     benches,
     batched_100b,
+    batched_100b_large_store,
     batched_1kib,
     small_commit_latency,
     layer2_cpu
