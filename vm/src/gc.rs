@@ -1,10 +1,16 @@
 //! Mark-sweep garbage collection.
 //!
-//! Roots: the interned symbols (with their global values) and the heap's pinned roots (the
-//! scheduler, which reaches every live process, and host handles). Collection runs only between
-//! interpreter slices, when every value of every process is in the heap. Marking uses an explicit
-//! stack, so a 10^6-long list or continuation chain does not recurse on the Rust stack. Objects
-//! never move; freed ids are recorded for the persistence layer and reused by later allocations.
+//! Roots: the heap's pinned roots (the scheduler, which reaches every live process, and host
+//! handles) and the interned symbols that hold state of their own (bound globals, with their
+//! values). The symbol table is weak: any other interned symbol lives only while something
+//! reachable refers to it (a constant or global of live code, a list, a record type, ...); a
+//! dead one is freed and leaves the table, so data-made names (`string->symbol` on input,
+//! `read`) do not accumulate in a heap, or a store, that lives for months.
+//!
+//! Collection runs only between interpreter slices, when every value of every process is in the
+//! heap. Marking uses an explicit stack, so a 10^6-long list or continuation chain does not
+//! recurse on the Rust stack. Objects never move; freed ids are recorded for the persistence
+//! layer and reused by later allocations.
 
 use crate::heap::Heap;
 use crate::value::{ObjId, Value};
@@ -26,7 +32,7 @@ impl Heap {
                 stack.push(id);
             }
         };
-        for id in self.symbol_ids().chain(self.roots.iter().copied()) {
+        for id in self.rooted_symbols().chain(self.roots.iter().copied()) {
             push(&mut stack, &mut marked, Value::obj(id));
         }
         for &v in extra_roots {
@@ -37,6 +43,7 @@ impl Heap {
                 .for_each_ref(|v| push(&mut stack, &mut marked, v));
         }
         let mut freed = 0;
+        // `free_slot` also drops a dead interned symbol from the symbol table.
         for (i, &live) in marked.iter().enumerate() {
             let id = ObjId(u32::try_from(i).expect("ids fit u32"));
             if !live && self.try_get(id).is_some() {
@@ -109,6 +116,50 @@ mod tests {
                 h.capacity()
             );
         }
+    }
+
+    #[test]
+    fn the_symbol_table_is_weak_for_symbols_without_state() {
+        let mut h = Heap::new();
+        let dropped = h.intern("dropped");
+        let held = h.intern_value("held");
+        let list = h.list(&[held]);
+        h.define("holder", list);
+        let bound = h.intern("bound-only");
+        h.set_global(bound, Value::small(1));
+        let uninterned = h.alloc_value(Object::Symbol(crate::object::Symbol {
+            name: "held".into(),
+            value: Value::UNBOUND,
+            interned: false,
+        }));
+        h.take_freed();
+        assert_eq!(h.collect(&[]), 2);
+        let mut freed = h.take_freed();
+        freed.sort_unstable();
+        assert_eq!(freed, vec![dropped, uninterned.as_obj().unwrap()]);
+        assert_eq!(h.lookup_symbol("dropped"), None);
+        // Freeing the uninterned namesake leaves the interned one indexed.
+        assert_eq!(h.lookup_symbol("held"), held.as_obj());
+        assert_eq!(h.lookup_symbol("bound-only"), Some(bound));
+        assert_eq!(h.global(bound), Some(Value::small(1)));
+        let again = h.intern("dropped");
+        assert!(matches!(h.get(again), Object::Symbol(s) if &*s.name == "dropped" && s.interned));
+        assert_eq!(h.global(again), None);
+        assert_eq!(h.lookup_symbol("dropped"), Some(again));
+    }
+
+    #[test]
+    fn a_freed_symbol_id_reused_by_another_object_is_not_found_by_name() {
+        let mut h = Heap::new();
+        let ghost = h.intern("ghost");
+        h.collect(&[]);
+        let pair = h.cons(Value::small(1), Value::NULL).as_obj().unwrap();
+        assert_eq!(pair, ghost, "the freed id is reused");
+        assert_eq!(h.lookup_symbol("ghost"), None);
+        assert_eq!(h.global_named("ghost"), None);
+        let fresh = h.intern("ghost");
+        assert_ne!(fresh, pair);
+        assert!(h.pair(Value::obj(pair)).is_some());
     }
 
     #[test]

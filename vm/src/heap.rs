@@ -5,8 +5,15 @@
 //!   which records the object in the dirty set. New objects are dirty from birth. The persistence
 //!   layer writes exactly the dirty set ([`Heap::take_dirty`]) and deletes the freed ids
 //!   ([`Heap::take_freed`]).
-//! - Interned symbols are never freed: the symbol table is a root. It is an index over the
-//!   `Symbol` objects of the heap, rebuilt by [`Heap::rebuild_symbol_table`] after loading.
+//! - The symbol table is weak. It is an index over the interned `Symbol` objects of the heap,
+//!   rebuilt by [`Heap::rebuild_symbol_table`] after loading, and it never names a free slot:
+//!   freeing an interned symbol removes its entry, so interning the name again makes a fresh
+//!   symbol. An interned symbol is a root only while it carries state of its own
+//!   ([`Symbol::holds_state`]: a bound global); any other symbol lives only while something
+//!   reachable refers to it. `eq?` is unaffected: nothing can hold the symbol that was freed.
+//!   Hence a symbol id held outside the object graph (a Rust variable, a host's cache) dangles
+//!   after a collection unless it is pinned or in a root object; such code must look the symbol
+//!   up by name again instead.
 //! - The collector runs only when no Rust code holds values outside the heap and its roots:
 //!   between interpreter slices (see `gc.rs`).
 
@@ -28,6 +35,7 @@ pub struct Heap {
     dirty: Vec<ObjId>,
     /// Ids freed since the last [`Heap::take_freed`].
     freed: Vec<ObjId>,
+    /// Interned symbols by name; weak (see the module docs).
     symbols: HashMap<Box<str>, ObjId>,
     /// Objects kept alive regardless of reachability (the scheduler, host handles).
     pub(crate) roots: Vec<ObjId>,
@@ -192,22 +200,40 @@ impl Heap {
         self.dirty.len() + self.freed.len()
     }
 
+    /// Frees `id`; an interned symbol leaves the symbol table with it. Every free goes through
+    /// here (the full collection and the nursery collection of `durability`), which keeps the
+    /// table from naming a free slot or, once the id is reused, another object.
     pub(crate) fn free_slot(&mut self, id: ObjId) {
-        if self.slots[id.index()].take().is_some() {
-            self.dirty_flags[id.index()] = false;
-            self.live -= 1;
-            self.free.push(id.0);
-            self.freed.push(id);
+        let Some(obj) = self.slots[id.index()].take() else {
+            return;
+        };
+        if let Object::Symbol(s) = &obj
+            && s.interned
+            && self.symbols.get(&s.name) == Some(&id)
+        {
+            self.symbols.remove(&s.name);
         }
+        self.dirty_flags[id.index()] = false;
+        self.live -= 1;
+        self.free.push(id.0);
+        self.freed.push(id);
     }
 
-    pub(crate) fn symbol_ids(&self) -> impl Iterator<Item = ObjId> + '_ {
-        self.symbols.values().copied()
+    /// The interned symbols that are roots of a collection: those holding state of their own.
+    pub(crate) fn rooted_symbols(&self) -> impl Iterator<Item = ObjId> + '_ {
+        self.symbols
+            .values()
+            .copied()
+            .filter(|&id| matches!(self.get(id), Object::Symbol(s) if s.holds_state()))
     }
 
     // ---- symbols ----
 
     /// The interned symbol named `name`, created if new.
+    ///
+    /// The symbol is collected once it holds no global and nothing reachable refers to it (the
+    /// table is weak): a caller that keeps the id across a collection must store it in the
+    /// heap or pin it, or else intern the name again afterwards.
     pub fn intern(&mut self, name: &str) -> ObjId {
         if let Some(&id) = self.symbols.get(name) {
             return id;
@@ -225,7 +251,8 @@ impl Heap {
         Value::obj(self.intern(name))
     }
 
-    /// The interned symbol named `name`, if it exists.
+    /// The interned symbol named `name`, if it exists (valid until the next collection, as for
+    /// [`Heap::intern`]).
     pub fn lookup_symbol(&self, name: &str) -> Option<ObjId> {
         self.symbols.get(name).copied()
     }

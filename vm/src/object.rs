@@ -62,6 +62,16 @@ pub struct Symbol {
     pub interned: bool,
 }
 
+impl Symbol {
+    /// Whether the symbol holds anything its name does not give back: then an interned one
+    /// must outlive every reference to it, since interning the name again would not restore
+    /// it, and the collector treats it as a root. Otherwise the symbol table holds it weakly
+    /// (see `heap.rs`). A new field that is not derived from the name must be checked here.
+    pub fn holds_state(&self) -> bool {
+        self.value != Value::UNBOUND
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Closure {
     /// A [`Object::Code`].
