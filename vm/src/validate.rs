@@ -4,6 +4,8 @@
 //! [`Heap::validate`] succeeds, running the heap cannot panic on an index (each object was
 //! encoded by `encode.rs` and decoded with its own checks, so this is the cross-object half).
 
+use std::collections::HashMap;
+
 use pscheme_compiler::bytecode::BlockKind;
 
 use crate::heap::Heap;
@@ -20,9 +22,20 @@ impl Heap {
     /// A description of each problem found (up to a limit).
     pub fn validate(&self) -> Result<(), Vec<String>> {
         let mut problems = Vec::new();
+        // Interned names seen so far: two symbols of one name would break `eq?` on it.
+        let mut interned: HashMap<&str, ObjId> = HashMap::new();
         for (id, obj) in self.iter() {
             if problems.len() >= MAX_PROBLEMS {
                 break;
+            }
+            if let Object::Symbol(s) = obj
+                && s.interned
+                && let Some(first) = interned.insert(&s.name, id)
+            {
+                problems.push(format!(
+                    "{id} (symbol): {} is interned at {first} too",
+                    s.name
+                ));
             }
             obj.for_each_ref(|v| {
                 if let Some(r) = v.as_obj()
@@ -158,7 +171,7 @@ impl Heap {
 
 #[cfg(test)]
 mod tests {
-    use crate::object::{Closure, Object};
+    use crate::object::{Closure, Object, Symbol};
     use crate::value::{ObjId, Value};
     use crate::vm::Vm;
 
@@ -191,5 +204,23 @@ mod tests {
             .alloc(Object::Pair(Value::obj(ObjId(u32::MAX - 1)), Value::NULL));
         let problems = vm.heap.validate().unwrap_err();
         assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn a_name_interned_twice_is_damage() {
+        let mut vm = Vm::new().expect("prelude loads");
+        let symbol = |name: &str| {
+            Object::Symbol(Symbol {
+                name: name.into(),
+                value: Value::UNBOUND,
+                interned: true,
+            })
+        };
+        vm.heap.alloc(symbol("twice"));
+        assert_eq!(vm.heap.validate(), Ok(()));
+        vm.heap.alloc(symbol("twice"));
+        let problems = vm.heap.validate().unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("twice is interned at"), "{problems:?}");
     }
 }
