@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const PROGRAMS: &[&str] = &["counter", "structures", "messages", "sleepers"];
+const PROGRAMS: &[&str] = &["counter", "structures", "messages", "sleepers", "symbols"];
 const KILLS_PER_PROGRAM: usize = 13;
 
 fn pscheme() -> Command {
