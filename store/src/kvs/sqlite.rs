@@ -61,9 +61,9 @@ impl SqliteOptions {
         self
     }
 
-    /// Bounds SQLite's page cache, in KiB (default: SQLite's own, 2 MiB). On the 10 MB
-    /// store of `benches/kvs.rs` a 64 MiB cache measured no faster, as the OS page cache
-    /// serves the misses; this is a knob for larger stores, not a known win.
+    /// Bounds SQLite's page cache, in KiB (default: SQLite's own, 2 MiB). Large commits
+    /// spill pages with the default; the heap store (pscheme-persist) and `benches/kvs.rs`
+    /// use 64 MiB (docs/performance.md).
     #[must_use]
     pub fn cache_size_kib(mut self, kib: u32) -> Self {
         self.cache_size_kib = Some(kib);
