@@ -81,8 +81,8 @@ impl Vm {
             let obj = self.heap.get(id);
             if !young(id) {
                 obj.for_each_ref(|v| reach(v, &mut marked, &mut stack));
-            } else if matches!(obj, Object::Symbol(s) if s.interned) {
-                // The symbol table is a root.
+            } else if matches!(obj, Object::Symbol(s) if s.interned && s.holds_state()) {
+                // A symbol holding a global is a root; the table holds the others weakly.
                 reach(Value::obj(id), &mut marked, &mut stack);
             }
         }
@@ -222,6 +222,24 @@ mod tests {
         assert!(!written.contains(&garbage.as_obj().unwrap()));
         assert!(vm.heap.try_get(garbage.as_obj().unwrap()).is_none());
         assert!(wave.freed.is_empty(), "never stored, so nothing to delete");
+    }
+
+    #[test]
+    fn a_young_symbol_is_written_only_if_reached_or_bound() {
+        let mut vm = Vm::bare();
+        vm.enable_durability();
+        vm.capture_wave(None);
+        let dropped = vm.heap.intern("made-from-data-and-dropped");
+        let bound = vm.heap.intern("bound-global");
+        vm.heap.define("bound-global", Value::small(1));
+        let wave = vm.capture_wave(None);
+        assert!(!ids(&wave).contains(&dropped));
+        assert!(
+            vm.heap
+                .lookup_symbol("made-from-data-and-dropped")
+                .is_none()
+        );
+        assert!(ids(&wave).contains(&bound));
     }
 
     #[test]
