@@ -1,54 +1,24 @@
 //! The engine end to end on real store files: a program runs under `Vm::drive` with the
 //! writer thread, then the store is reopened and compared with the VM that wrote it.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
+
+use std::path::Path;
 
 use pscheme_persist::{HeapStore, KdfParams};
 use pscheme_vm::Object;
 use pscheme_vm::durability::DriveConfig;
 use pscheme_vm::encode::encode_object;
-use pscheme_vm::run::Stream;
 use pscheme_vm::{ObjId, Vm};
 
-const PASS: &[u8] = b"test passphrase";
-
-fn temp_store(name: &str) -> PathBuf {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "pscheme-persist-{}-{}-{name}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("store.pdb")
-}
+use common::{PASS, drive, temp_store};
 
 /// Runs `source` to the end with persistence; returns the VM, its stdout and the exit status.
 fn run_persistent(path: &Path, source: &str) -> (Vm, String, i32) {
     let store = HeapStore::create(path, PASS, KdfParams::INSECURE_FOR_TESTS).unwrap();
     let mut vm = Vm::new().unwrap();
-    let compiled = vm.compile(source, "test.scm").unwrap();
-    let main = vm.load(compiled.unit).unwrap();
-    let pid = vm.spawn(main);
-    vm.pin(pid);
     vm.enable_durability();
-    let mut writer = store.into_writer();
-    let mut stdout = String::new();
-    let code = vm
-        .drive(
-            Some(pid),
-            &mut writer,
-            &DriveConfig::default(),
-            &mut |stream, text| {
-                if stream == Stream::Stdout {
-                    stdout.push_str(text);
-                }
-            },
-        )
-        .unwrap();
-    drop(writer);
-    (vm, stdout, code)
+    drive(vm, store, source)
 }
 
 /// Encodings of every object, hash tables aside (their bucket map encodes in hash order).

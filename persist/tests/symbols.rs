@@ -2,29 +2,17 @@
 //! must not grow its store: the VM's symbol table is weak, so a name nothing refers to is
 //! collected and deleted from the store by a later wave, also across a resume.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
+
+use std::path::Path;
 
 use pscheme_persist::{HeapStore, KdfParams};
-use pscheme_vm::durability::DriveConfig;
-use pscheme_vm::run::Stream;
 use pscheme_vm::{Value, Vm};
 
-const PASS: &[u8] = b"test passphrase";
+use common::{PASS, drive, temp_store};
 
 /// Fresh names made and dropped per run, a few live at any time.
 const NAMES: usize = 200_000;
-
-fn temp_store(name: &str) -> PathBuf {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "pscheme-persist-symbols-{}-{}-{name}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("store.pdb")
-}
 
 /// A program making `NAMES` symbols `prefix-0`, `prefix-1`, ... and keeping only the last in
 /// the global `last`.
@@ -36,31 +24,6 @@ fn naming_loop(prefix: &str) -> String {
                (name-loop (+ i 1))))
            (name-loop 0)"#
     )
-}
-
-/// Runs `source` in `vm` (durability on) to the end with its waves going to `store`; returns
-/// the VM, its stdout and the exit status.
-fn drive(mut vm: Vm, store: HeapStore, source: &str) -> (Vm, String, i32) {
-    let compiled = vm.compile(source, "symbols.scm").unwrap();
-    let main = vm.load(compiled.unit).unwrap();
-    let pid = vm.spawn(main);
-    vm.pin(pid);
-    let mut writer = store.into_writer();
-    let mut stdout = String::new();
-    let code = vm
-        .drive(
-            Some(pid),
-            &mut writer,
-            &DriveConfig::default(),
-            &mut |stream, text| {
-                if stream == Stream::Stdout {
-                    stdout.push_str(text);
-                }
-            },
-        )
-        .unwrap();
-    drop(writer);
-    (vm, stdout, code)
 }
 
 /// The store at `path` is clean and holds exactly the VM's live objects: `prelude` objects and
