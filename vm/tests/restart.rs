@@ -3,8 +3,11 @@
 //! uninterrupted run prints. Covers frames, native frames (dynamic-wind, call-with-values),
 //! continuations, handlers, parameters, mailboxes and timers.
 
-use pscheme_vm::encode::{decode_object, encode_object};
-use pscheme_vm::{Heap, Idle, Vm};
+mod common;
+
+use pscheme_vm::{Idle, Vm};
+
+use common::save_and_resume;
 
 const PROGRAM: &str = r#"
 (define p (make-parameter 1))
@@ -38,24 +41,6 @@ const PROGRAM: &str = r#"
              (guard (e ((error-object? e) (error-object-message e))) (car 5))))
 (newline)
 "#;
-
-fn save_and_resume(vm: Vm) -> Vm {
-    let objects: Vec<_> = vm
-        .heap
-        .iter()
-        .map(|(id, o)| (id, encode_object(o)))
-        .collect();
-    let (scheduler, roots) = vm.roots();
-    let roots = roots.to_vec();
-    let env = vm.expand_env.clone();
-    drop(vm);
-    let mut heap = Heap::new();
-    for (id, bytes) in objects {
-        heap.insert_loaded(id, decode_object(&bytes).expect("decodes"))
-            .expect("fresh id");
-    }
-    Vm::resume(heap, scheduler, &roots, env).expect("resumes")
-}
 
 fn run(restart_every: Option<usize>) -> String {
     let mut vm = Vm::new().expect("prelude");

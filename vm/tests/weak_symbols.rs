@@ -3,8 +3,11 @@
 //! its heap. Bound globals, symbols in live data and the constants and global names of live
 //! code stay, and a name interned again after its symbol was freed is an ordinary symbol.
 
-use pscheme_vm::encode::{decode_object, encode_object};
-use pscheme_vm::{Heap, Value, Vm};
+mod common;
+
+use pscheme_vm::{Value, Vm};
+
+use common::save_and_resume;
 
 /// Runs `source` as a new top-level program to its end and returns its output. Its process is
 /// unpinned, so afterwards only what it stored in globals is reachable from it.
@@ -15,26 +18,6 @@ fn run(vm: &mut Vm, source: &str) -> String {
     let reports = vm.take_reports();
     assert!(reports.is_empty(), "{reports:?}");
     vm.take_output()
-}
-
-/// The VM as the persistence layer saves and resumes it: every object encoded, decoded into a
-/// fresh heap, then `Vm::resume` (which rebuilds the symbol table).
-fn save_and_resume(vm: Vm) -> Vm {
-    let objects: Vec<_> = vm
-        .heap
-        .iter()
-        .map(|(id, o)| (id, encode_object(o)))
-        .collect();
-    let (scheduler, roots) = vm.roots();
-    let roots = roots.to_vec();
-    let env = vm.expand_env.clone();
-    drop(vm);
-    let mut heap = Heap::new();
-    for (id, bytes) in objects {
-        heap.insert_loaded(id, decode_object(&bytes).expect("decodes"))
-            .expect("fresh id");
-    }
-    Vm::resume(heap, scheduler, &roots, env).expect("resumes")
 }
 
 #[test]
