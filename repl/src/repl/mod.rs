@@ -212,7 +212,7 @@ impl Terminal {
             let idle = self.session.run(SLICES_PER_TURN);
             self.collect_output();
             if let Some(Idle::Exit(code)) = idle {
-                self.leave()?;
+                self.flush()?;
                 return Ok(code);
             }
             if self.interrupted.swap(false, Ordering::SeqCst)
@@ -257,20 +257,21 @@ impl Terminal {
                 Ok(event) => event,
                 Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => {
-                    self.leave()?;
+                    self.flush()?;
                     return Ok(0);
                 }
             };
             self.reading = false;
             if let Next::Exit(code) = self.handle(event)? {
-                self.leave()?;
+                self.flush()?;
                 return Ok(code);
             }
         }
     }
 
-    /// Makes the session durable before the REPL ends, and shows the last output.
-    fn leave(&mut self) -> Result<(), String> {
+    /// Makes everything done so far durable (unless a process is inside `atomically`) and
+    /// shows the output that was waiting for it.
+    fn flush(&mut self) -> Result<(), String> {
         self.collect_output();
         let released = self
             .durability
@@ -318,12 +319,7 @@ impl Terminal {
             }
             Command::Sync => {
                 if self.durability.is_persistent() {
-                    self.collect_output();
-                    let released = self
-                        .durability
-                        .flush(&mut self.session.vm)
-                        .map_err(|e| e.to_string())?;
-                    self.show(released);
+                    self.flush()?;
                     if self.durability.barrier_reached() {
                         let txn = self.durability.txn_counter().unwrap_or(0);
                         self.print(&format!("durable at transaction {txn}\n"));
@@ -348,12 +344,7 @@ impl Terminal {
             self.error("no store to check: this session is in memory\n");
             return Ok(());
         }
-        self.collect_output();
-        let released = self
-            .durability
-            .flush(&mut self.session.vm)
-            .map_err(|e| e.to_string())?;
-        self.show(released);
+        self.flush()?;
         let checked = self
             .durability
             .with_store(&mut self.session.vm, HeapStore::fsck)
