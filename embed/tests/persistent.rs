@@ -11,6 +11,17 @@ fn open(path: &std::path::Path) -> Engine {
         .unwrap()
 }
 
+/// [`open`], with no wave taken by the interval: only a sync makes changes durable.
+fn open_syncing_only(path: &std::path::Path) -> Engine {
+    Engine::builder()
+        .store(path, "test passphrase")
+        .kdf(KdfParams::INSECURE_FOR_TESTS)
+        .output(Output::Capture)
+        .commit_interval(std::time::Duration::from_secs(3600))
+        .open()
+        .unwrap()
+}
+
 /// A store path whose directory is removed when the test ends (also when it fails).
 struct TempStore(std::path::PathBuf);
 
@@ -93,13 +104,7 @@ fn a_resumed_heap_calling_an_unregistered_host_function_gets_a_scheme_error() {
 #[test]
 fn output_is_released_once_durable_and_sync_commits() {
     let path = temp_store("output");
-    let mut e = Engine::builder()
-        .store(&*path, "test passphrase")
-        .kdf(KdfParams::INSECURE_FOR_TESTS)
-        .output(Output::Capture)
-        .commit_interval(std::time::Duration::from_secs(3600))
-        .open()
-        .unwrap();
+    let mut e = open_syncing_only(&path);
     e.eval::<()>("(display \"saved\")").unwrap();
     assert_eq!(e.take_output().stdout, "", "held until its wave is durable");
     e.sync().unwrap();
@@ -122,14 +127,7 @@ fn a_wrong_passphrase_is_a_store_error() {
 #[test]
 fn scheme_sync_in_a_host_call_returns_once_durable() {
     let path = temp_store("scheme-sync");
-    // No wave by the interval: only `(sync)` can make the change durable in this test.
-    let mut e = Engine::builder()
-        .store(&*path, "test passphrase")
-        .kdf(KdfParams::INSECURE_FOR_TESTS)
-        .output(Output::Capture)
-        .commit_interval(std::time::Duration::from_secs(3600))
-        .open()
-        .unwrap();
+    let mut e = open_syncing_only(&path);
     e.eval::<()>("(define saved '())").unwrap();
     e.sync().unwrap();
     // `(sync)` blocks only its process; the call returns after the wave is durable.
