@@ -1,10 +1,17 @@
 //! The writer thread: commits each wave as one transaction while the VM runs on.
+//!
+//! A wave found queued behind the one being written (the last wave of a program, which the
+//! driver submits without waiting) is absorbed into the same transaction: the rest of the
+//! older wave skips the objects the newer one rewrites or frees, and the store goes from
+//! the state before the older wave straight to the newer one. A program that builds a large
+//! structure, crosses a boundary and drops it before it ends then never writes it.
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use pscheme_store::merkle::MerkleError;
+use pscheme_store::SqliteKvs;
+use pscheme_store::merkle::{MerkleError, Txn};
 use pscheme_vm::ObjId;
 use pscheme_vm::durability::{Wave, WaveOutcome, WaveSink};
 
@@ -13,13 +20,16 @@ use crate::layout::{
 };
 use crate::store::HeapStore;
 
+/// Object changes per `apply_batch` call: between two, the writer looks for a newer wave.
+const CHUNK: usize = 16 * 1024;
+
 /// A [`WaveSink`] that owns the store on its own thread. Dropping it (or [`Writer::close`])
-/// lets the thread finish the wave it holds, then stop.
+/// lets the thread finish the waves it holds, then stop.
 pub struct Writer {
     waves: Option<Sender<Wave>>,
     outcomes: Receiver<WaveOutcome>,
     thread: Option<JoinHandle<HeapStore>>,
-    /// Wave submitted whose outcome has not been returned.
+    /// The newest wave submitted whose outcome has not been returned.
     outstanding: Option<u64>,
 }
 
@@ -30,18 +40,30 @@ impl Writer {
         let thread = std::thread::Builder::new()
             .name("pscheme-writer".into())
             .spawn(move || {
-                for wave in wave_rx {
+                // After a failed commit every later wave is a change from a state the store
+                // does not hold, so none is committed.
+                let mut failed: Option<u64> = None;
+                while let Ok(wave) = wave_rx.recv() {
                     let start = Instant::now();
-                    let number = wave.number;
-                    let outcome = match store.commit_wave(wave) {
-                        Ok(txn_counter) => WaveOutcome::Durable {
-                            wave: number,
-                            txn_counter,
-                            duration: start.elapsed(),
+                    let first = wave.number;
+                    let outcome = match failed {
+                        Some(earlier) => WaveOutcome::Failed {
+                            wave: first,
+                            error: format!("not committed: wave {earlier} failed before it"),
                         },
-                        Err(e) => WaveOutcome::Failed {
-                            wave: number,
-                            error: e.to_string(),
+                        None => match store.commit_waves(wave, &mut || wave_rx.try_recv().ok()) {
+                            Ok((wave, txn_counter)) => WaveOutcome::Durable {
+                                wave,
+                                txn_counter,
+                                duration: start.elapsed(),
+                            },
+                            Err(e) => {
+                                failed = Some(first);
+                                WaveOutcome::Failed {
+                                    wave: first,
+                                    error: e.to_string(),
+                                }
+                            }
                         },
                     };
                     if out_tx.send(outcome).is_err() {
@@ -104,7 +126,13 @@ impl WaveSink for Writer {
         };
         match got {
             Ok(outcome) => {
-                self.outstanding = None;
+                let covers_newest = match &outcome {
+                    WaveOutcome::Durable { wave: done, .. } => *done >= wave,
+                    WaveOutcome::Failed { .. } => true,
+                };
+                if covers_newest {
+                    self.outstanding = None;
+                }
                 Some(outcome)
             }
             Err(RecvTimeoutError::Timeout) => None,
@@ -120,49 +148,262 @@ impl WaveSink for Writer {
 }
 
 impl HeapStore {
-    /// Applies one wave and commits it; returns the transaction counter.
-    pub(crate) fn commit_wave(&mut self, wave: Wave) -> Result<u64, MerkleError> {
+    /// Commits `first`, and every wave `newer` yields while it is being applied, as one
+    /// transaction; returns the newest wave committed and the transaction counter.
+    pub(crate) fn commit_waves(
+        &mut self,
+        first: Wave,
+        newer: &mut dyn FnMut() -> Option<Wave>,
+    ) -> Result<(u64, u64), MerkleError> {
         let mut txn = self.merkle.begin();
-        txn.apply_batch(OBJECTS, object_changes(wave.objects, &wave.freed))?;
-        txn.put(META, KEY_FORMAT, &layout::format_value())?;
-        txn.put(META, KEY_WAVE, &wave.number.to_le_bytes())?;
-        let roots =
-            postcard::to_allocvec(&(wave.scheduler, &wave.roots)).expect("ids always encode");
-        txn.put(META, KEY_ROOTS, &roots)?;
-        if let Some(env) = &wave.expand_env {
-            txn.put(META, KEY_EXPAND_ENV, env)?;
+        let mut next = Some(first);
+        let mut last = 0;
+        while let Some(wave) = next.take() {
+            let mut after = newer().map(Absorbed::new);
+            let mut changes = object_changes(wave.objects, &wave.freed).into_iter();
+            loop {
+                let mut cursor = after.as_ref().map(Absorbed::cursor);
+                let chunk: Vec<(Vec<u8>, Option<Vec<u8>>)> = changes
+                    .by_ref()
+                    .filter(|(id, _)| !cursor.as_mut().is_some_and(|c| c.touches(*id)))
+                    .take(CHUNK)
+                    .map(|(id, bytes)| (layout::object_key(id).to_vec(), bytes))
+                    .collect();
+                if chunk.is_empty() {
+                    break;
+                }
+                txn.apply_batch(OBJECTS, chunk)?;
+                if after.is_none() {
+                    after = newer().map(Absorbed::new);
+                }
+            }
+            put_meta(
+                &mut txn,
+                &wave.meta,
+                wave.number,
+                wave.scheduler,
+                &wave.roots,
+            )?;
+            if let Some(env) = &wave.expand_env {
+                txn.put(META, KEY_EXPAND_ENV, env)?;
+            }
+            if let Some(code) = wave.finished {
+                txn.put(META, KEY_FINISHED, &code.to_le_bytes())?;
+            }
+            last = wave.number;
+            next = after.map(|a| a.wave).or_else(&mut *newer);
         }
-        for (name, value) in &wave.meta {
-            txn.put(META, &layout::host_key(name), value)?;
-        }
-        if let Some(code) = wave.finished {
-            txn.put(META, KEY_FINISHED, &code.to_le_bytes())?;
-        }
-        Ok(txn.commit()?.txn_counter)
+        Ok((last, txn.commit()?.txn_counter))
     }
 }
 
-/// The wave's changes to the objects tree in ascending key order: `objects` and `freed` are
-/// each ascending by id and disjoint (see [`Wave`]), and keys ascend with ids.
+/// The entries every wave writes to the meta tree.
+fn put_meta(
+    txn: &mut Txn<'_, SqliteKvs>,
+    host: &[(String, Vec<u8>)],
+    number: u64,
+    scheduler: ObjId,
+    roots: &[ObjId],
+) -> Result<(), MerkleError> {
+    txn.put(META, KEY_FORMAT, &layout::format_value())?;
+    txn.put(META, KEY_WAVE, &number.to_le_bytes())?;
+    let roots = postcard::to_allocvec(&(scheduler, roots)).expect("ids always encode");
+    txn.put(META, KEY_ROOTS, &roots)?;
+    for (name, value) in host {
+        txn.put(META, &layout::host_key(name), value)?;
+    }
+    Ok(())
+}
+
+/// A newer wave found queued, and the ids it writes or deletes, ascending: the older wave's
+/// change to any of them is skipped, since the newer one decides their final state.
+struct Absorbed {
+    wave: Wave,
+    touched: Vec<ObjId>,
+}
+
+impl Absorbed {
+    fn new(wave: Wave) -> Absorbed {
+        let mut touched: Vec<ObjId> = wave.objects.iter().map(|(id, _)| *id).collect();
+        touched.extend_from_slice(&wave.freed);
+        touched.sort_unstable();
+        Absorbed { wave, touched }
+    }
+
+    fn cursor(&self) -> TouchedCursor<'_> {
+        TouchedCursor {
+            rest: &self.touched,
+        }
+    }
+}
+
+/// Answers "does the newer wave touch `id`" for ascending `id`s in one pass.
+struct TouchedCursor<'a> {
+    rest: &'a [ObjId],
+}
+
+impl TouchedCursor<'_> {
+    fn touches(&mut self, id: ObjId) -> bool {
+        let skip = self.rest.partition_point(|&t| t < id);
+        self.rest = &self.rest[skip..];
+        self.rest.first() == Some(&id)
+    }
+}
+
+/// The wave's changes to the objects tree by ascending id: `objects` and `freed` are each
+/// ascending by id and disjoint (see [`Wave`]), and keys ascend with ids.
 fn object_changes(
     objects: Vec<(ObjId, Vec<u8>)>,
     freed: &[ObjId],
-) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+) -> Vec<(ObjId, Option<Vec<u8>>)> {
     let mut changes = Vec::with_capacity(objects.len() + freed.len());
     let mut deletes = freed.iter().copied().peekable();
     for (id, bytes) in objects {
         while let Some(gone) = deletes.next_if(|&gone| gone < id) {
-            changes.push((layout::object_key(gone).to_vec(), None));
+            changes.push((gone, None));
         }
-        changes.push((layout::object_key(id).to_vec(), Some(bytes)));
+        changes.push((id, Some(bytes)));
     }
-    changes.extend(deletes.map(|gone| (layout::object_key(gone).to_vec(), None)));
+    changes.extend(deletes.map(|gone| (gone, None)));
     changes
 }
 
 #[cfg(test)]
 mod tests {
-    use pscheme_vm::ObjId;
+    use std::collections::VecDeque;
+    use std::time::Duration;
+
+    use pscheme_vm::durability::{DriveConfig, Wave, WaveOutcome, WaveSink};
+    use pscheme_vm::encode::encode_object;
+    use pscheme_vm::{ObjId, Object, Vm};
+
+    use crate::{HeapStore, KdfParams};
+
+    /// Keeps every wave and reports it durable at once, so the VM takes the next.
+    #[derive(Default)]
+    struct Keep {
+        waves: Vec<Wave>,
+        last: Option<u64>,
+    }
+
+    impl WaveSink for Keep {
+        fn persistent(&self) -> bool {
+            true
+        }
+
+        fn submit(&mut self, wave: Wave) {
+            self.last = Some(wave.number);
+            self.waves.push(wave);
+        }
+
+        fn wait(&mut self, _timeout: Option<Duration>) -> Option<WaveOutcome> {
+            self.last.take().map(|wave| WaveOutcome::Durable {
+                wave,
+                txn_counter: wave,
+                duration: Duration::ZERO,
+            })
+        }
+    }
+
+    /// The waves of a program whose lists die and whose ids are reused from wave to wave,
+    /// and the VM as it ended.
+    fn churning_waves() -> (Vm, Vec<Wave>) {
+        let source = "
+            (define kept '())
+            (define (build n acc) (if (= n 0) acc (build (- n 1) (cons n acc))))
+            ;; Enough allocation for the main collector to run, so later waves delete.
+            (define (garbage n acc) (if (= n 0) (length acc) (garbage (- n 1) (cons n acc))))
+            (define (churn i)
+              (when (< i 30)
+                (let ((big (build (* 50 (+ 1 (modulo i 7))) '())))
+                  (set! kept (cons (length big) kept))
+                  (when (even? i) (set! kept (cons big kept)))
+                  (set! kept (cons (garbage 20000 '()) kept))
+                  (sync))
+                (when (= 0 (modulo i 10)) (set! kept '()))
+                (churn (+ i 1))))
+            (churn 0)";
+        let mut vm = Vm::new().unwrap();
+        let compiled = vm.compile(source, "churn.scm").unwrap();
+        let main = vm.load(compiled.unit).unwrap();
+        let pid = vm.spawn(main);
+        vm.pin(pid);
+        vm.enable_durability();
+        let config = DriveConfig {
+            commit_interval: Duration::ZERO,
+            ..DriveConfig::default()
+        };
+        let mut sink = Keep::default();
+        let code = vm
+            .drive(Some(pid), &mut sink, &config, &mut |_, _| {})
+            .unwrap();
+        assert_eq!(code, 0);
+        (vm, sink.waves)
+    }
+
+    /// Encodings of every object, hash tables aside (their bucket map encodes in hash order).
+    fn image(vm: &Vm) -> Vec<(ObjId, Vec<u8>)> {
+        vm.heap
+            .iter()
+            .filter(|(_, o)| !matches!(o, Object::HashTable(_)))
+            .map(|(id, o)| (id, encode_object(o)))
+            .collect()
+    }
+
+    #[test]
+    fn waves_absorbed_into_one_commit_leave_the_heap_of_the_newest() {
+        let (vm, waves) = churning_waves();
+        assert!(waves.len() > 20, "{} waves", waves.len());
+        let freed: usize = waves.iter().map(|w| w.freed.len()).sum();
+        assert!(freed > 0, "later waves delete what earlier ones wrote");
+        let last = waves.last().unwrap().number;
+
+        let dir = std::env::temp_dir().join(format!("pscheme-absorb-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("store.pdb");
+        let mut store = HeapStore::create(&path, b"pass", KdfParams::INSECURE_FOR_TESTS).unwrap();
+        let before = store.commit_info().txn_counter;
+        // The first two waves as separate commits, then the rest as one, as a writer would
+        // that finds them queued.
+        let mut waves = VecDeque::from(waves);
+        for _ in 0..2 {
+            let wave = waves.pop_front().unwrap();
+            let number = wave.number;
+            assert_eq!(store.commit_waves(wave, &mut || None).unwrap().0, number);
+        }
+        let first = waves.pop_front().unwrap();
+        let (committed, counter) = store
+            .commit_waves(first, &mut || waves.pop_front())
+            .unwrap();
+        assert!(waves.is_empty());
+        assert_eq!(committed, last);
+        assert_eq!(
+            counter,
+            before + 3,
+            "two commits, then one for all the rest"
+        );
+
+        assert!(store.fsck().unwrap().is_clean());
+        let objects = store.info().unwrap().objects;
+        let saved = store.load().unwrap().expect("a heap");
+        assert_eq!(saved.wave, last);
+        assert_eq!(saved.finished, Some(0));
+        let (stored, ended) = (image(&saved.vm), image(&vm));
+        let first_difference = stored.iter().zip(&ended).find(|(a, b)| a != b);
+        assert!(
+            first_difference.is_none() && stored.len() == ended.len(),
+            "{} vs {} objects, first difference {first_difference:?}",
+            stored.len(),
+            ended.len()
+        );
+        assert_eq!(
+            objects,
+            vm.heap.live_objects() as u64,
+            "nothing dead was left"
+        );
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn object_changes_interleave_puts_and_deletes_by_ascending_key() {
@@ -173,10 +414,7 @@ mod tests {
         ];
         let freed = [ObjId(1), ObjId(3), ObjId(4), ObjId(9)];
         let changes = super::object_changes(objects, &freed);
-        let keys: Vec<u32> = changes
-            .iter()
-            .map(|(k, _)| u32::from_be_bytes(k.as_slice().try_into().unwrap()))
-            .collect();
+        let keys: Vec<u32> = changes.iter().map(|(id, _)| id.0).collect();
         assert_eq!(keys, [1, 2, 3, 4, 5, 6, 9]);
         let puts: Vec<Option<Vec<u8>>> = changes.into_iter().map(|(_, v)| v).collect();
         assert_eq!(

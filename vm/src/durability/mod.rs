@@ -71,11 +71,17 @@ pub trait WaveSink {
     fn persistent(&self) -> bool;
 
     /// Hands over a wave. Must not block on I/O. The driver submits a wave only when the
-    /// previous one has an outcome, so a sink never holds more than one.
+    /// previous one has an outcome, with one exception: the last wave of a program
+    /// ([`Wave::finished`] set) may follow a wave still outstanding, so that a sink can
+    /// commit the two as one and skip writing what the program dropped before it ended.
     fn submit(&mut self, wave: Wave);
 
-    /// The outcome of the submitted wave, waiting at most `timeout` for it (`None`: until it
-    /// comes). Returns `None` if it is not there yet or no wave is outstanding.
+    /// The next outcome of the waves submitted, waiting at most `timeout` for it (`None`:
+    /// until it comes). Returns `None` if it is not there yet or no wave is outstanding.
+    /// Outcomes come in wave order. `Durable { wave: n }` makes every submitted wave up to
+    /// `n` durable: a sink that committed waves `n - 1` and `n` as one reports only `n`.
+    /// After a `Failed` outcome a sink commits nothing more: each later wave is a change
+    /// from a state the store does not hold.
     fn wait(&mut self, timeout: Option<Duration>) -> Option<WaveOutcome>;
 }
 

@@ -3,7 +3,8 @@
 //! same steps between its own work, so every host takes waves, holds output and reports
 //! failed commits the same way (`docs/persistence.md`).
 //!
-//! Invariants: at most one wave is in flight; output produced while wave `n` is open is shown
+//! Invariants: at most one wave is in flight, except that the last wave of a program may
+//! follow one (the sink may commit both as one); output produced while wave `n` is open is shown
 //! only once wave `n` is durable, in the order it was produced; a failed commit drops the
 //! output of every wave not yet durable.
 
@@ -48,7 +49,8 @@ pub struct WaveDriver<S> {
     held: VecDeque<(u64, Vec<(Stream, String)>)>,
     /// Output that may be shown, until the host takes it.
     released: Vec<(Stream, String)>,
-    /// The wave submitted whose outcome has not come yet.
+    /// The newest wave submitted whose outcome has not come yet (an earlier one may be
+    /// outstanding too while the last wave of a program follows it).
     in_flight: Option<u64>,
     last_commit_end: Instant,
     last_commit_duration: Duration,
@@ -183,7 +185,9 @@ impl<S: WaveSink> WaveDriver<S> {
                 txn_counter,
                 duration,
             }) => {
-                self.in_flight = None;
+                if self.in_flight.is_some_and(|newest| wave >= newest) {
+                    self.in_flight = None;
+                }
                 self.last_commit_end = Instant::now();
                 self.last_commit_duration = duration;
                 self.txn_counter = Some(txn_counter);
@@ -293,20 +297,27 @@ impl<S: WaveSink> WaveDriver<S> {
     /// Commits the last wave of a program that ended with exit status `code` (even inside
     /// `(atomically ...)`: `exit` there commits the effects so far) and releases all output.
     ///
+    /// The last wave does not wait for the one in flight: the sink may commit both as one,
+    /// so that what the program built and dropped after that boundary (a large list summed
+    /// and let go, say) is neither written nor deleted. The store then goes from the state
+    /// before the wave in flight straight to the end state, and both are reported durable.
+    ///
     /// # Errors
     /// As [`WaveDriver::poll`].
     pub fn finish(&mut self, vm: &mut Vm, code: i32) -> Result<(), DriveError> {
         if !self.persistent {
             return Ok(());
         }
-        self.settle(vm)?;
         self.submit(vm, Some(code));
         self.settle(vm)
     }
 
     /// Captures a wave, holds the open wave's output for it and hands it to the sink.
     fn submit(&mut self, vm: &mut Vm, finished: Option<i32>) -> u64 {
-        debug_assert!(self.in_flight.is_none(), "one wave in flight at a time");
+        debug_assert!(
+            self.in_flight.is_none() || finished.is_some(),
+            "only a program's last wave may follow one in flight"
+        );
         let wave = vm.capture_wave(finished);
         let number = wave.number;
         self.held
@@ -349,8 +360,11 @@ mod tests {
     /// A sink whose waves become durable, or fail, when the test says so.
     struct FakeSink {
         submitted: Vec<Wave>,
-        outstanding: Option<u64>,
+        /// Waves without an outcome, oldest first.
+        outstanding: Vec<u64>,
         reply: Reply,
+        /// Commit every outstanding wave as one, reporting only the newest.
+        merge: bool,
     }
 
     impl WaveSink for FakeSink {
@@ -359,20 +373,27 @@ mod tests {
         }
 
         fn submit(&mut self, wave: Wave) {
-            assert!(self.outstanding.is_none(), "a second wave in flight");
-            self.outstanding = Some(wave.number);
+            assert!(
+                self.outstanding.is_empty() || wave.finished.is_some(),
+                "a second wave in flight that is not a program's last"
+            );
+            self.outstanding.push(wave.number);
             self.submitted.push(wave);
         }
 
         fn wait(&mut self, timeout: Option<Duration>) -> Option<WaveOutcome> {
-            let wave = self.outstanding?;
+            let oldest = *self.outstanding.first()?;
             match self.reply {
                 Reply::Pending => {
                     assert!(timeout.is_some(), "waiting forever on a pending wave");
                     None
                 }
                 Reply::Durable => {
-                    self.outstanding = None;
+                    let wave = if self.merge {
+                        self.outstanding.drain(..).next_back()?
+                    } else {
+                        self.outstanding.remove(0)
+                    };
                     Some(WaveOutcome::Durable {
                         wave,
                         txn_counter: 100 + wave,
@@ -380,9 +401,9 @@ mod tests {
                     })
                 }
                 Reply::Failed => {
-                    self.outstanding = None;
+                    self.outstanding.clear();
                     Some(WaveOutcome::Failed {
-                        wave,
+                        wave: oldest,
                         error: "disk full".into(),
                     })
                 }
@@ -407,8 +428,9 @@ mod tests {
     fn driver(interval: Duration, reply: Reply) -> WaveDriver<FakeSink> {
         let sink = FakeSink {
             submitted: Vec::new(),
-            outstanding: None,
+            outstanding: Vec::new(),
             reply,
+            merge: false,
         };
         WaveDriver::new(sink, &config(interval))
     }
@@ -576,8 +598,9 @@ mod tests {
         vm.enable_durability();
         let sink = FakeSink {
             submitted: Vec::new(),
-            outstanding: None,
+            outstanding: Vec::new(),
             reply: Reply::Pending,
+            merge: false,
         };
         let config = DriveConfig {
             unbuffered_output: true,
@@ -618,6 +641,47 @@ mod tests {
         let last = d.sink.submitted.last().expect("the last wave");
         assert_eq!(last.finished, Some(7));
         assert_eq!(d.take_released(), [out("held")]);
+    }
+
+    #[test]
+    fn the_last_wave_follows_the_one_in_flight_and_may_be_committed_with_it() {
+        for merge in [true, false] {
+            let (mut vm, mut d) = bare(Duration::ZERO, Reply::Pending);
+            d.sink.merge = merge;
+            d.emit(Stream::Stdout, "one".into());
+            assert_eq!(step(&mut d, &mut vm, Urgency::Scheduled), Some(1));
+            change(&mut vm);
+            d.emit(Stream::Stdout, "two".into());
+            d.sink.reply = Reply::Durable;
+            d.finish(&mut vm, 3).expect("durable");
+            let numbers: Vec<u64> = d.sink.submitted.iter().map(|w| w.number).collect();
+            assert_eq!(
+                numbers,
+                [1, 2],
+                "wave 2 was submitted with wave 1 in flight"
+            );
+            assert_eq!(d.sink.submitted[1].finished, Some(3));
+            assert_eq!(d.in_flight(), None);
+            assert_eq!(vm.durable_wave(), 2);
+            assert_eq!(d.txn_counter(), Some(102));
+            assert_eq!(d.take_released(), [out("one"), out("two")]);
+        }
+    }
+
+    #[test]
+    fn an_outcome_for_the_older_wave_leaves_the_last_one_in_flight() {
+        let (mut vm, mut d) = bare(Duration::ZERO, Reply::Pending);
+        assert_eq!(step(&mut d, &mut vm, Urgency::Scheduled), Some(1));
+        change(&mut vm);
+        d.emit(Stream::Stdout, "last".into());
+        d.submit(&mut vm, Some(0));
+        d.sink.reply = Reply::Durable;
+        d.poll(&mut vm, None).expect("durable");
+        assert_eq!(vm.durable_wave(), 1);
+        assert_eq!(d.in_flight(), Some(2), "wave 2 has no outcome yet");
+        assert!(d.take_released().is_empty(), "the output belongs to wave 2");
+        d.settle(&mut vm).expect("durable");
+        assert_eq!(d.take_released(), [out("last")]);
     }
 
     #[test]
