@@ -10,7 +10,8 @@
 //! order, and [`Kvs::commit`] one [`WriteBatch`] of puts and deletes atomically and durably.
 //! Backends: [`SqliteKvs`] (the real one), [`MemKvs`] (tests), and [`FaultyKvs`], a wrapper
 //! over any backend that fails a commit midway through the backend's own transaction, or
-//! fails reads, after a chosen number of operations. Errors are [`KvsError`]. A new backend
+//! fails reads, after a chosen number of operations. A [`ReadSnapshot`] makes many reads
+//! share one backend read transaction. Errors are [`KvsError`]. A new backend
 //! proves itself by passing the conformance suite in `store/tests/common/kvs_conformance.rs`
 //! (one `kvs_conformance!` line in `store/tests/kvs_conformance.rs`).
 //!
@@ -78,6 +79,7 @@ pub mod kvs;
 pub use crypto::{KdfParams, Key};
 pub use encrypted::{Batch, DetachedKeys, Domain, EncryptedStore, Error, RowKey, is_reserved_row};
 pub use kvs::{
-    FaultyKvs, Kvs, KvsError, MemKvs, SqliteKvs, SqliteOptions, Synchronous, WriteBatch,
+    FaultyKvs, Kvs, KvsError, MemKvs, ReadSnapshot, SqliteKvs, SqliteOptions, Synchronous,
+    WriteBatch,
 };
 pub mod merkle;

@@ -108,6 +108,14 @@ impl<K: Kvs> Kvs for FaultyKvs<K> {
         self.inner.for_each_entry(visit)
     }
 
+    fn begin_read_snapshot(&self) -> Result<(), KvsError> {
+        self.inner.begin_read_snapshot()
+    }
+
+    fn end_read_snapshot(&self) -> Result<(), KvsError> {
+        self.inner.end_read_snapshot()
+    }
+
     fn commit_with_hook(&mut self, batch: &WriteBatch, hook: OpHook<'_>) -> Result<(), KvsError> {
         let Some(left) = self.writes_left else {
             self.inner.commit_with_hook(batch, hook)?;

@@ -126,6 +126,24 @@ pub trait Kvs {
     /// Visits every `(key, value)` pair in ascending key order until `visit` breaks.
     fn for_each_entry(&self, visit: EntryVisitor<'_>) -> Result<(), KvsError>;
 
+    /// Starts a read snapshot: until the matching [`Kvs::end_read_snapshot`], every read
+    /// through this handle sees one and the same committed state (taken no earlier than this
+    /// call), and a backend may take its read locks once for all of them instead of once per
+    /// read.
+    /// Snapshots nest; only the outermost pair has an effect. Use [`ReadSnapshot`], whose
+    /// borrow also rules out committing through this handle while the snapshot is open.
+    ///
+    /// The default does nothing: right for a backend whose reads through `&self` cannot
+    /// observe a concurrent commit anyway ([`MemKvs`]).
+    fn begin_read_snapshot(&self) -> Result<(), KvsError> {
+        Ok(())
+    }
+
+    /// Ends the snapshot started by the matching [`Kvs::begin_read_snapshot`].
+    fn end_read_snapshot(&self) -> Result<(), KvsError> {
+        Ok(())
+    }
+
     /// Applies `batch` atomically and durably, calling `hook` before each operation inside
     /// the transaction. If `hook` fails the transaction is rolled back and its error
     /// returned. Exists so [`FaultyKvs`] can interrupt a real backend transaction midway.
@@ -144,5 +162,46 @@ pub trait Kvs {
             ControlFlow::Continue(())
         })?;
         Ok(keys)
+    }
+}
+
+/// A scoped read snapshot of a [`Kvs`] (see [`Kvs::begin_read_snapshot`]): reads through the
+/// backend while it lives see one committed state. Ends when dropped; [`ReadSnapshot::end`]
+/// ends it and reports a failure to do so.
+#[must_use = "the snapshot ends as soon as it is dropped"]
+pub struct ReadSnapshot<'a, K: Kvs + ?Sized> {
+    kvs: &'a K,
+    open: bool,
+}
+
+impl<'a, K: Kvs + ?Sized> ReadSnapshot<'a, K> {
+    /// Starts a snapshot of `kvs`.
+    pub fn begin(kvs: &'a K) -> Result<Self, KvsError> {
+        kvs.begin_read_snapshot()?;
+        Ok(Self { kvs, open: true })
+    }
+
+    /// Ends the snapshot.
+    pub fn end(mut self) -> Result<(), KvsError> {
+        self.open = false;
+        self.kvs.end_read_snapshot()
+    }
+}
+
+impl<K: Kvs + ?Sized> Drop for ReadSnapshot<'_, K> {
+    fn drop(&mut self) {
+        if self.open {
+            // Reached on an error path, where the caller's own error is the one to report.
+            // Ending a snapshot changes nothing stored, so a failure here loses nothing.
+            let _ = self.kvs.end_read_snapshot();
+        }
+    }
+}
+
+impl<K: Kvs + ?Sized> std::fmt::Debug for ReadSnapshot<'_, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadSnapshot")
+            .field("open", &self.open)
+            .finish_non_exhaustive()
     }
 }

@@ -1,3 +1,4 @@
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -18,6 +19,10 @@ const SELECT_ALL: &str = "SELECT k, v FROM kv ORDER BY k";
 const UPSERT: &str =
     "INSERT INTO kv (k, v) VALUES (?1, ?2) ON CONFLICT (k) DO UPDATE SET v = excluded.v";
 const DELETE: &str = "DELETE FROM kv WHERE k = ?1";
+/// Deferred: the snapshot is taken by the first read, so an unused one costs no lock.
+const BEGIN_READ: &str = "BEGIN DEFERRED";
+const END_READ: &str = "COMMIT";
+const ABANDON_READ: &str = "ROLLBACK";
 
 /// SQLite's `synchronous` setting: how hard a commit pushes data to stable storage.
 ///
@@ -74,10 +79,16 @@ impl SqliteOptions {
 /// The durable backend: one SQLite file in WAL mode holding one `WITHOUT ROWID` table of
 /// BLOB keys and values. Each [`Kvs::commit`] is one `BEGIN IMMEDIATE` transaction.
 /// The schema is in `docs/storage-format.md`.
+///
+/// Outside a read snapshot every read is its own read transaction, which takes and drops
+/// the WAL's shared-memory read lock (an `fcntl` each way); [`Kvs::begin_read_snapshot`]
+/// opens one read transaction for many reads.
 #[derive(Debug)]
 pub struct SqliteKvs {
     conn: Connection,
     path: PathBuf,
+    /// Open [`Kvs::begin_read_snapshot`] calls; the read transaction is open while above 0.
+    snapshot_depth: Cell<u32>,
 }
 
 impl SqliteKvs {
@@ -107,7 +118,11 @@ impl SqliteKvs {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&path, flags)
             .map_err(|source| sqlite_error(&path, "open database", source))?;
-        let mut kvs = Self { conn, path };
+        let mut kvs = Self {
+            conn,
+            path,
+            snapshot_depth: Cell::new(0),
+        };
         kvs.configure(options)?;
         kvs.init_schema()?;
         Ok(kvs)
@@ -190,6 +205,18 @@ impl SqliteKvs {
     }
 }
 
+impl SqliteKvs {
+    /// Runs one parameterless statement through the statement cache.
+    fn run_cached(&self, sql: &str, operation: &'static str) -> Result<(), KvsError> {
+        let err = |source| sqlite_error(&self.path, operation, source);
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut stmt| stmt.execute([]))
+            .map_err(err)?;
+        Ok(())
+    }
+}
+
 impl Kvs for SqliteKvs {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, KvsError> {
         let err = |source| sqlite_error(&self.path, "get", source);
@@ -229,6 +256,32 @@ impl Kvs for SqliteKvs {
             }
         }
         Ok(())
+    }
+
+    fn begin_read_snapshot(&self) -> Result<(), KvsError> {
+        let depth = self.snapshot_depth.get();
+        if depth == 0 {
+            self.run_cached(BEGIN_READ, "begin read snapshot")?;
+        }
+        self.snapshot_depth.set(depth + 1);
+        Ok(())
+    }
+
+    fn end_read_snapshot(&self) -> Result<(), KvsError> {
+        let depth = self.snapshot_depth.get();
+        if depth == 0 {
+            return Ok(());
+        }
+        self.snapshot_depth.set(depth - 1);
+        if depth > 1 {
+            return Ok(());
+        }
+        // A read transaction has nothing to commit; should COMMIT still fail, ROLLBACK
+        // releases the snapshot just the same, so the next commit can begin.
+        self.run_cached(END_READ, "end read snapshot").or_else(|e| {
+            self.run_cached(ABANDON_READ, "end read snapshot")
+                .and(Err(e))
+        })
     }
 
     fn commit_with_hook(&mut self, batch: &WriteBatch, hook: OpHook<'_>) -> Result<(), KvsError> {

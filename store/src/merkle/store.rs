@@ -18,7 +18,7 @@ use super::root::RootRecord;
 use super::source::{LoadNode, Staging};
 use super::txn::Txn;
 use crate::encrypted::{Batch, Domain, EncryptedStore};
-use crate::kvs::Kvs;
+use crate::kvs::{Kvs, KvsError, ReadSnapshot};
 
 /// Domain of node rows: logical key = the 32-byte address, value = the encoded node.
 pub(crate) const NODES: Domain = Domain(16);
@@ -151,7 +151,10 @@ impl<K: Kvs> MerkleStore<K> {
     /// Checks the whole store; see [`FsckReport`]. Fails only if the backend itself
     /// cannot be read; damage is reported, never returned as an error.
     pub fn fsck(&self) -> Result<FsckReport, MerkleError> {
-        fsck::check(self)
+        let snapshot = self.read_snapshot()?;
+        let report = fsck::check(self)?;
+        end_snapshot(snapshot)?;
+        Ok(report)
     }
 
     /// The encrypted store underneath.
@@ -188,6 +191,12 @@ impl<K: Kvs> MerkleStore<K> {
             store: self,
             staging,
         }
+    }
+
+    /// A read snapshot of the backend, so that the many point reads of a tree update or a
+    /// commit plan share one backend read transaction. End it with [`end_snapshot`].
+    pub(crate) fn read_snapshot(&self) -> Result<ReadSnapshot<'_, K>, MerkleError> {
+        ReadSnapshot::begin(self.store.kvs()).map_err(store_error)
     }
 
     /// Reads, verifies and decodes a stored node, through the cache.
@@ -276,6 +285,15 @@ impl<K: Kvs> std::fmt::Debug for MerkleStore<K> {
             .field("info", &self.info())
             .finish_non_exhaustive()
     }
+}
+
+fn store_error(e: KvsError) -> MerkleError {
+    MerkleError::Store(e.into())
+}
+
+/// Ends a snapshot from [`MerkleStore::read_snapshot`], reporting a failure to.
+pub(crate) fn end_snapshot<K: Kvs>(snapshot: ReadSnapshot<'_, K>) -> Result<(), MerkleError> {
+    snapshot.end().map_err(store_error)
 }
 
 /// A count row's value: u64 little-endian, at least 2.

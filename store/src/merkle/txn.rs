@@ -10,7 +10,7 @@ use super::error::MerkleError;
 use super::node::{Address, Node};
 use super::root::RootRecord;
 use super::source::{LoadNode, NodeSource, Staging};
-use super::store::{CommitInfo, MerkleStore, Range, now_ms};
+use super::store::{CommitInfo, MerkleStore, Range, end_snapshot, now_ms};
 use super::{MAX_KEY_LEN, MAX_TREE_NAME_LEN};
 use crate::kvs::Kvs;
 
@@ -90,11 +90,13 @@ impl<'s, K: Kvs> Txn<'s, K> {
         }
         let root = state.root;
         let changes: Vec<(Vec<u8>, Change)> = changes.collect();
+        let snapshot = self.store.read_snapshot()?;
         let mut nodes = TxnNodes {
             store: self.store,
             staging: &mut self.staging,
         };
         let root = btree::apply(&mut nodes, root, &changes)?;
+        end_snapshot(snapshot)?;
         self.tree_mut(tree)?.root = root;
         Ok(())
     }
@@ -179,7 +181,9 @@ impl<'s, K: Kvs> Txn<'s, K> {
             timestamp_ms: now_ms().max(old.timestamp_ms),
             trees,
         };
+        let snapshot = self.store.read_snapshot()?;
         let plan = commit::plan(self.store, &self.staging, old, &new)?;
+        end_snapshot(snapshot)?;
         self.store
             .apply_commit(&plan.batch, new, plan.written, &plan.freed)
     }
@@ -195,11 +199,13 @@ impl<'s, K: Kvs> Txn<'s, K> {
         if !state.pending.is_empty() {
             let changes: Vec<(Vec<u8>, Change)> =
                 std::mem::take(&mut state.pending).into_iter().collect();
+            let snapshot = self.store.read_snapshot()?;
             let mut nodes = TxnNodes {
                 store: self.store,
                 staging: &mut self.staging,
             };
             state.root = btree::apply(&mut nodes, state.root, &changes)?;
+            end_snapshot(snapshot)?;
         }
         Ok(state.root)
     }

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use pscheme_store::{FaultyKvs, Kvs, KvsError, WriteBatch};
+use pscheme_store::{FaultyKvs, Kvs, KvsError, ReadSnapshot, WriteBatch};
 
 pub type Model = BTreeMap<Vec<u8>, Vec<u8>>;
 
@@ -337,6 +337,47 @@ pub fn failed_commit_invisible_after_reopen<H: Harness>(mut h: H) {
     assert_matches(&kvs, &model);
 }
 
+/// Reads inside a snapshot (nested too) see the committed state; once it ends, commits
+/// and reads go on as before, also after a snapshot that was dropped rather than ended.
+pub fn reads_in_snapshot<H: Harness>(mut h: H) {
+    let mut kvs = h.create();
+    let mut model = Model::new();
+    commit(&mut kvs, &mut model, &seed_batch());
+    let outer = ReadSnapshot::begin(&kvs).expect("begin snapshot");
+    assert_matches(&kvs, &model);
+    let inner = ReadSnapshot::begin(&kvs).expect("begin nested snapshot");
+    assert_matches(&kvs, &model);
+    inner.end().expect("end nested snapshot");
+    assert_matches(&kvs, &model);
+    outer.end().expect("end snapshot");
+
+    commit(&mut kvs, &mut model, &mixed_batch());
+    assert_matches(&kvs, &model);
+    {
+        let _dropped = ReadSnapshot::begin(&kvs).expect("begin snapshot");
+        assert_matches(&kvs, &model);
+    }
+    commit(&mut kvs, &mut model, &seed_batch());
+    assert_matches(&kvs, &model);
+}
+
+/// A snapshot that has read keeps its state while another handle commits, and sees the
+/// commit once it ends: the reads really share one backend read transaction.
+pub fn snapshot_is_isolated<H: PersistentHarness>(mut h: H) {
+    let mut reader = h.create();
+    let mut model = Model::new();
+    commit(&mut reader, &mut model, &seed_batch());
+    let mut writer = H::open_location(&h.location());
+    let before = model.clone();
+
+    let snapshot = ReadSnapshot::begin(&reader).expect("begin snapshot");
+    assert_matches(&reader, &before);
+    commit(&mut writer, &mut model, &mixed_batch());
+    assert_matches(&reader, &before);
+    snapshot.end().expect("end snapshot");
+    assert_matches(&reader, &model);
+}
+
 const LOCATION_VAR: &str = "PSCHEME_KVS_CONFORMANCE_LOCATION";
 const COMMITTED_MARKER: &str = "conformance child: both batches committed";
 
@@ -452,6 +493,10 @@ macro_rules! kvs_conformance {
             fn random_batches_match_model() {
                 suite::random_batches_match_model($harness)
             }
+            #[test]
+            fn reads_in_snapshot() {
+                suite::reads_in_snapshot($harness)
+            }
         }
     };
     ($module:ident, $harness:expr, persistent $harness_ty:ty) => {
@@ -469,6 +514,10 @@ macro_rules! kvs_conformance {
             #[test]
             fn failed_commit_invisible_after_reopen() {
                 suite::failed_commit_invisible_after_reopen($harness)
+            }
+            #[test]
+            fn snapshot_is_isolated() {
+                suite::snapshot_is_isolated($harness)
             }
             #[test]
             fn survives_process_exit() {
