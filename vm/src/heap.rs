@@ -189,8 +189,7 @@ impl Heap {
         let flags = &self.dirty_flags;
         self.dirty.retain(|id| flags[id.index()]);
         if self.freed.len() > self.slots.len() {
-            self.freed.sort_unstable();
-            self.freed.dedup();
+            self.freed = ascending_unique(std::mem::take(&mut self.freed), self.slots.len());
         }
     }
 
@@ -404,6 +403,67 @@ impl Heap {
     }
 }
 
+/// A set of ids below a bound, one bit each.
+pub(crate) struct IdSet {
+    words: Vec<u64>,
+}
+
+impl IdSet {
+    pub(crate) fn new(bound: usize) -> IdSet {
+        IdSet {
+            words: vec![0; bound.div_ceil(64)],
+        }
+    }
+
+    /// Adds `id`; returns whether it was absent.
+    pub(crate) fn insert(&mut self, id: ObjId) -> bool {
+        let (word, bit) = (id.index() / 64, 1u64 << (id.index() % 64));
+        let absent = self.words[word] & bit == 0;
+        self.words[word] |= bit;
+        absent
+    }
+
+    pub(crate) fn contains(&self, id: ObjId) -> bool {
+        self.words[id.index() / 64] & (1u64 << (id.index() % 64)) != 0
+    }
+
+    /// The ids in the set, ascending.
+    fn into_ascending(self, count: usize) -> Vec<ObjId> {
+        let mut out = Vec::with_capacity(count);
+        for (w, mut word) in self.words.into_iter().enumerate() {
+            while word != 0 {
+                let bit = word.trailing_zeros() as usize;
+                word &= word - 1;
+                out.push(ObjId(u32::try_from(w * 64 + bit).expect("ids fit u32")));
+            }
+        }
+        out
+    }
+}
+
+/// `ids` (all below `bound`) sorted ascending without repeats.
+///
+/// A list already strictly ascending is returned as is. Otherwise a list of at least
+/// `bound / 256` ids goes through a bitmap of the id space: about `bound / 64` word reads plus
+/// a bit per id, where a comparison sort makes some `16 * ids.len()` comparisons, which is
+/// already more at that length. Shorter lists are sorted.
+pub(crate) fn ascending_unique(mut ids: Vec<ObjId>, bound: usize) -> Vec<ObjId> {
+    if ids.is_sorted_by(|a, b| a < b) {
+        return ids;
+    }
+    if ids.len() >= bound / 256 && ids.len() > 1024 {
+        let mut set = IdSet::new(bound);
+        let mut count = 0;
+        for &id in &ids {
+            count += usize::from(set.insert(id));
+        }
+        return set.into_ascending(count);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,5 +520,24 @@ mod tests {
         assert!(matches!(h.object(big), Some(Object::Bignum(_))));
         let small_again = h.bigint(num_bigint::BigInt::from(7));
         assert_eq!(small_again, Value::small(7));
+    }
+
+    #[test]
+    fn ids_come_out_ascending_and_once_by_every_path() {
+        // Sorted (short), through the bitmap (long), or already ascending (either length).
+        for (count, bound) in [(50, 1000), (20_000, 100_000), (2_000, 10_000_000)] {
+            let ids: Vec<ObjId> = (0..count)
+                .chain(0..10)
+                .map(|i: u32| ObjId(i.wrapping_mul(2_654_435_761) % bound))
+                .collect();
+            let mut want = ids.clone();
+            want.sort_unstable();
+            want.dedup();
+            assert!(want.len() < ids.len(), "the input has repeats");
+            assert_eq!(ascending_unique(ids, bound as usize), want);
+            assert_eq!(ascending_unique(want.clone(), bound as usize), want);
+            let descending: Vec<ObjId> = want.iter().rev().copied().collect();
+            assert_eq!(ascending_unique(descending, bound as usize), want);
+        }
     }
 }

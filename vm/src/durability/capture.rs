@@ -1,7 +1,8 @@
 //! Taking a wave at a boundary: the dirty set and the freed set of the heap, encoded.
 
 use super::Wave;
-use crate::encode::encode_object;
+use crate::encode::encode_object_into;
+use crate::heap::{IdSet, ascending_unique};
 use crate::object::Object;
 use crate::value::{ObjId, Value};
 use crate::vm::Vm;
@@ -22,9 +23,17 @@ impl Vm {
         self.collect_young(&mut dirty, &freed);
         // Freed, then reused by a new object: the new object is written over the old row.
         freed.retain(|id| dirty.binary_search(id).is_err());
+        // Each object is encoded into one buffer reused for the whole wave, then copied out at
+        // its exact size: one allocation per object, none to grow, and no spare capacity
+        // kept until the writer thread frees the bytes.
+        let mut buffer = Vec::new();
         let objects: Vec<(ObjId, Vec<u8>)> = dirty
             .into_iter()
-            .map(|id| (id, encode_object(self.heap.get(id))))
+            .map(|id| {
+                buffer.clear();
+                encode_object_into(self.heap.get(id), &mut buffer);
+                (id, buffer.as_slice().to_vec())
+            })
             .collect();
         let d = &mut self.host.durability;
         for &id in &freed {
@@ -111,60 +120,6 @@ impl Vm {
         self.heap.take_dirty();
         self.heap.take_freed();
     }
-}
-
-/// A set of ids below a bound, one bit each.
-struct IdSet {
-    words: Vec<u64>,
-}
-
-impl IdSet {
-    fn new(bound: usize) -> IdSet {
-        IdSet {
-            words: vec![0; bound.div_ceil(64)],
-        }
-    }
-
-    /// Adds `id`; returns whether it was absent.
-    fn insert(&mut self, id: ObjId) -> bool {
-        let (word, bit) = (id.index() / 64, 1u64 << (id.index() % 64));
-        let absent = self.words[word] & bit == 0;
-        self.words[word] |= bit;
-        absent
-    }
-
-    fn contains(&self, id: ObjId) -> bool {
-        self.words[id.index() / 64] & (1u64 << (id.index() % 64)) != 0
-    }
-
-    /// The ids in the set, ascending.
-    fn into_ascending(self, count: usize) -> Vec<ObjId> {
-        let mut out = Vec::with_capacity(count);
-        for (w, mut word) in self.words.into_iter().enumerate() {
-            while word != 0 {
-                let bit = word.trailing_zeros() as usize;
-                word &= word - 1;
-                out.push(ObjId(u32::try_from(w * 64 + bit).expect("ids fit u32")));
-            }
-        }
-        out
-    }
-}
-
-/// `ids` (all below `bound`) sorted ascending without repeats. A large list is sorted by a
-/// pass over a bitmap of the id space, linear where a comparison sort is not.
-fn ascending_unique(mut ids: Vec<ObjId>, bound: usize) -> Vec<ObjId> {
-    if ids.len() >= bound / 16 && ids.len() > 1024 {
-        let mut set = IdSet::new(bound);
-        let mut count = 0;
-        for &id in &ids {
-            count += usize::from(set.insert(id));
-        }
-        return set.into_ascending(count);
-    }
-    ids.sort_unstable();
-    ids.dedup();
-    ids
 }
 
 #[cfg(test)]
@@ -289,21 +244,5 @@ mod tests {
         assert!(vm.heap.try_get(transient).is_none());
         let wave = vm.capture_wave(None);
         assert_eq!(wave.freed, vec![stored.as_obj().unwrap()]);
-    }
-
-    #[test]
-    fn ids_come_out_ascending_and_once_by_either_path() {
-        // A small list is sorted; a large one (a fifth of the id space) goes through a bitmap.
-        for (count, bound) in [(50, 1000), (20_000, 100_000)] {
-            let ids: Vec<ObjId> = (0..count)
-                .chain(0..10)
-                .map(|i: u32| ObjId(i.wrapping_mul(2_654_435_761) % bound))
-                .collect();
-            let mut want = ids.clone();
-            want.sort_unstable();
-            want.dedup();
-            assert!(want.len() < ids.len(), "the input has repeats");
-            assert_eq!(super::ascending_unique(ids, bound as usize), want);
-        }
     }
 }
