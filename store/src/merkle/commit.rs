@@ -23,17 +23,17 @@ pub(crate) struct CommitPlan {
     pub(crate) freed: Vec<Address>,
 }
 
-/// Plans replacing `old` by `new`. Staged nodes that `new` does not reach are dropped
-/// (they were intermediate versions inside the transaction).
+/// Plans replacing `old` by `new`. The encodings of the staged nodes `new` reaches move
+/// into the batch; the others are dropped (intermediate versions inside the transaction).
 pub(crate) fn plan<K: Kvs>(
     store: &MerkleStore<K>,
-    staging: &Staging,
+    mut staging: Staging,
     old: &RootRecord,
     new: &RootRecord,
 ) -> Result<CommitPlan, MerkleError> {
     let mut counts = Counts {
         store,
-        staging,
+        staging: &staging,
         fresh: HashMap::new(),
         deltas: HashMap::new(),
     };
@@ -96,14 +96,14 @@ pub(crate) fn plan<K: Kvs>(
     let mut batch = Batch::new();
     let mut written = Vec::with_capacity(fresh.len());
     for (address, count) in fresh {
-        let Some(staged) = staging.get(&address) else {
+        let Some(staged) = staging.remove(&address) else {
             continue;
         };
-        batch.put(NODES, address.as_bytes(), staged.encoded.clone());
+        batch.put(NODES, address.as_bytes(), staged.encoded);
         if count > 1 {
             batch.put(REFCOUNTS, address.as_bytes(), count.to_le_bytes().to_vec());
         }
-        written.push((address, Arc::clone(&staged.node)));
+        written.push((address, staged.node));
     }
     for (address, delta) in &deltas {
         if *delta == 0 {

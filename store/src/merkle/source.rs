@@ -46,6 +46,11 @@ impl Staging {
         self.nodes.get(address)
     }
 
+    /// Takes a staged node out, e.g. to move its encoding into a commit's batch.
+    pub(crate) fn remove(&mut self, address: &Address) -> Option<StagedNode> {
+        self.nodes.remove(address)
+    }
+
     pub(crate) fn insert(&mut self, hasher: &AddressHasher, node: Node) -> Address {
         let encoded = node.encode();
         let address = hasher.address(&encoded);

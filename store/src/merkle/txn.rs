@@ -95,7 +95,7 @@ impl<'s, K: Kvs> Txn<'s, K> {
             store: self.store,
             staging: &mut self.staging,
         };
-        let root = btree::apply(&mut nodes, root, &changes)?;
+        let root = btree::apply(&mut nodes, root, changes)?;
         end_snapshot(snapshot)?;
         self.tree_mut(tree)?.root = root;
         Ok(())
@@ -182,7 +182,8 @@ impl<'s, K: Kvs> Txn<'s, K> {
             trees,
         };
         let snapshot = self.store.read_snapshot()?;
-        let plan = commit::plan(self.store, &self.staging, old, &new)?;
+        let staging = std::mem::take(&mut self.staging);
+        let plan = commit::plan(self.store, staging, old, &new)?;
         end_snapshot(snapshot)?;
         self.store
             .apply_commit(&plan.batch, new, plan.written, &plan.freed)
@@ -204,7 +205,7 @@ impl<'s, K: Kvs> Txn<'s, K> {
                 store: self.store,
                 staging: &mut self.staging,
             };
-            state.root = btree::apply(&mut nodes, state.root, &changes)?;
+            state.root = btree::apply(&mut nodes, state.root, changes)?;
             end_snapshot(snapshot)?;
         }
         Ok(state.root)

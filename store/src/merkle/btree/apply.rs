@@ -43,10 +43,11 @@ impl Part {
 }
 
 /// Applies `changes` (keys strictly increasing) to `tree` and returns the new version.
+/// The keys and values move into the new nodes.
 pub(crate) fn apply(
     src: &mut impl NodeSource,
     tree: TreeRoot,
-    changes: &[(Vec<u8>, Change)],
+    mut changes: Vec<(Vec<u8>, Change)>,
 ) -> Result<TreeRoot, MerkleError> {
     debug_assert!(changes.windows(2).all(|w| w[0].0 < w[1].0));
     if changes.is_empty() {
@@ -54,10 +55,16 @@ pub(crate) fn apply(
     }
     let mut len = tree.len;
     let (mut items, mut level) = match tree.root {
-        None => (split_leaf(merge_entries(src, &[], changes, &mut len)?), 0),
+        None => (
+            split_leaf(merge_entries(src, &[], &mut changes, &mut len)?),
+            0,
+        ),
         Some(root) => {
             let height = src.load(&root)?.height();
-            (apply_node(src, root, height, changes, &mut len)?, height)
+            (
+                apply_node(src, root, height, &mut changes, &mut len)?,
+                height,
+            )
         }
     };
     loop {
@@ -91,12 +98,13 @@ pub(crate) fn apply(
 }
 
 /// Applies `changes` to the subtree at `address`, which must have height `height`;
-/// returns the subtrees (at that height) that replace it.
+/// returns the subtrees (at that height) that replace it. Consumes the keys and values of
+/// `changes` (it leaves them empty).
 fn apply_node(
     src: &mut impl NodeSource,
     address: Address,
     height: u8,
-    changes: &[(Vec<u8>, Change)],
+    changes: &mut [(Vec<u8>, Change)],
     len: &mut u64,
 ) -> Result<Vec<Item>, MerkleError> {
     let node = src.load(&address)?;
@@ -118,7 +126,7 @@ fn apply_node(
                     Some(upper) => rest.partition_point(|(key, _)| key < upper),
                     None => rest.len(),
                 };
-                let (here, after) = rest.split_at(mine);
+                let (here, after) = rest.split_at_mut(mine);
                 rest = after;
                 if here.is_empty() {
                     items.push(Item {
@@ -144,10 +152,11 @@ fn apply_node(
 }
 
 /// Merges sorted `changes` into sorted `entries`, counting inserted and removed keys.
+/// The keys and values of `changes` move into the result.
 fn merge_entries(
     src: &mut impl NodeSource,
     entries: &[Entry],
-    changes: &[(Vec<u8>, Change)],
+    changes: &mut [(Vec<u8>, Change)],
     len: &mut u64,
 ) -> Result<Vec<Entry>, MerkleError> {
     let mut out = Vec::with_capacity(entries.len() + changes.len());
@@ -159,9 +168,10 @@ fn merge_entries(
         let existed = old.next_if(|e| e.key == *key).is_some();
         match change {
             Change::Put(value) => {
+                let value = make_value(src, key, std::mem::take(value))?;
                 out.push(Entry {
-                    key: key.clone(),
-                    value: make_value(src, key, value)?,
+                    key: std::mem::take(key),
+                    value,
                 });
                 if !existed {
                     *len += 1;
@@ -178,15 +188,13 @@ fn merge_entries(
     Ok(out)
 }
 
-fn make_value(src: &mut impl NodeSource, key: &[u8], value: &[u8]) -> Result<Value, MerkleError> {
+fn make_value(src: &mut impl NodeSource, key: &[u8], value: Vec<u8>) -> Result<Value, MerkleError> {
     if key.len() + value.len() <= INLINE_MAX {
-        Ok(Value::Inline(value.to_vec()))
+        Ok(Value::Inline(value))
     } else {
-        let address = src.stage(Node::Blob(value.to_vec()))?;
-        Ok(Value::External {
-            address,
-            len: value.len() as u64,
-        })
+        let len = value.len() as u64;
+        let address = src.stage(Node::Blob(value))?;
+        Ok(Value::External { address, len })
     }
 }
 

@@ -182,7 +182,7 @@ proptest! {
                 Op::Put(k, v) => { pending.insert(k, Some(v)); }
                 Op::Delete(k) => { pending.insert(k, None); }
                 Op::Apply => {
-                    tree = apply(&mut src, tree, &batch(&pending)).unwrap();
+                    tree = apply(&mut src, tree, batch(&pending)).unwrap();
                     for (k, v) in std::mem::take(&mut pending) {
                         match v {
                             Some(v) => model.insert(k, v),
@@ -199,7 +199,7 @@ proptest! {
                 }
             }
         }
-        tree = apply(&mut src, tree, &batch(&pending)).unwrap();
+        tree = apply(&mut src, tree, batch(&pending)).unwrap();
         for (k, v) in pending {
             match v {
                 Some(v) => model.insert(k, v),
@@ -234,7 +234,7 @@ proptest! {
         let mut model = Model::new();
         for (k, v) in ops {
             let change = v.clone().map_or(Change::Delete, Change::Put);
-            tree = apply(&mut src, tree, &[(k.clone(), change)]).unwrap();
+            tree = apply(&mut src, tree, vec![(k.clone(), change)]).unwrap();
             match v {
                 Some(v) => model.insert(k.clone(), v),
                 None => model.remove(&k),
@@ -251,19 +251,19 @@ fn sequential_growth_and_shrink_keep_balance() {
     let mut tree = TreeRoot::default();
     let key = |i: u32| i.to_be_bytes().to_vec();
     for i in 0..5000 {
-        tree = apply(&mut src, tree, &[(key(i), Change::Put(vec![1]))]).unwrap();
+        tree = apply(&mut src, tree, vec![(key(i), Change::Put(vec![1]))]).unwrap();
     }
     assert_eq!(check_invariants(&src, tree), 5000);
     let height = src.load(&tree.root.unwrap()).unwrap().height();
     // 5000 entries at fan-out at least 8 and leaves of at least 8 need no more than 4 levels.
     assert!(height <= 3, "height {height}");
     for i in (0..5000).rev().step_by(2) {
-        tree = apply(&mut src, tree, &[(key(i), Change::Delete)]).unwrap();
+        tree = apply(&mut src, tree, vec![(key(i), Change::Delete)]).unwrap();
     }
     assert_eq!(check_invariants(&src, tree), 2500);
     let all: Vec<_> = (0..5000).filter(|i| i % 2 == 0).map(key).collect();
     let batch: Vec<_> = all.iter().map(|k| (k.clone(), Change::Delete)).collect();
-    tree = apply(&mut src, tree, &batch).unwrap();
+    tree = apply(&mut src, tree, batch).unwrap();
     assert_eq!(tree, TreeRoot::default());
 }
 
@@ -273,13 +273,13 @@ fn one_change_rewrites_only_one_path() {
     let batch: Vec<_> = (0u32..10_000)
         .map(|i| (i.to_be_bytes().to_vec(), Change::Put(vec![0; 8])))
         .collect();
-    let tree = apply(&mut src, TreeRoot::default(), &batch).unwrap();
+    let tree = apply(&mut src, TreeRoot::default(), batch).unwrap();
     let height = src.load(&tree.root.unwrap()).unwrap().height();
     let before = src.len();
     let changed = apply(
         &mut src,
         tree,
-        &[(5000u32.to_be_bytes().to_vec(), Change::Put(vec![1; 8]))],
+        vec![(5000u32.to_be_bytes().to_vec(), Change::Put(vec![1; 8]))],
     )
     .unwrap();
     assert_eq!(src.len() - before, usize::from(height) + 1);
@@ -292,13 +292,13 @@ fn damaged_nodes_are_errors_not_panics() {
     let batch: Vec<_> = (0u32..500)
         .map(|i| (i.to_be_bytes().to_vec(), Change::Put(vec![0; 8])))
         .collect();
-    let tree = apply(&mut src, TreeRoot::default(), &batch).unwrap();
+    let tree = apply(&mut src, TreeRoot::default(), batch).unwrap();
     let missing = TreeRoot {
         root: Some(Address([3; 32])),
         len: 1,
     };
     assert!(get(&src, missing, b"x").is_err());
-    assert!(apply(&mut src, missing, &[(b"x".to_vec(), Change::Delete)]).is_err());
+    assert!(apply(&mut src, missing, vec![(b"x".to_vec(), Change::Delete)]).is_err());
     assert!(
         RangeIter::new(&src, missing, Bound::Unbounded, Bound::Unbounded)
             .next()
@@ -339,7 +339,7 @@ fn long_random_sequence_matches_btreemap() {
             pending.insert(key, value);
         }
         done += size;
-        tree = apply(&mut src, tree, &batch(&pending)).unwrap();
+        tree = apply(&mut src, tree, batch(&pending)).unwrap();
         for (k, v) in pending {
             match v {
                 Some(v) => model.insert(k, v),
