@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use pscheme_store::merkle::{CommitInfo, FsckReport, MerkleError, MerkleStore};
-use pscheme_store::{EncryptedStore, KdfParams, SqliteKvs, SqliteOptions};
+use pscheme_store::{EncryptedStore, KdfParams, SqliteKvs, SqliteOptions, Synchronous};
 use pscheme_vm::Object;
 use pscheme_vm::encode::decode_object;
 
@@ -43,7 +43,9 @@ impl HeapStore {
     ///
     /// Creation is atomic: the store is built whole (header, key check, first root record,
     /// synced) at `<path>.creating` and renamed into place, so a crash leaves either no store
-    /// or a whole one. The derivation of the key runs twice (building, then opening at
+    /// or a whole one. Until then nothing at `<path>.creating` is worth a sync, so SQLite
+    /// builds it unsynced (`synchronous=OFF`), and the whole file is synced once before the
+    /// rename. The derivation of the key runs twice (building, then opening at
     /// `path`): SQLite names its log after the path it opened, so the connection that built
     /// the file cannot be the one that uses it.
     pub fn create(path: &Path, passphrase: &[u8], kdf: KdfParams) -> Result<Self, PersistError> {
@@ -90,7 +92,7 @@ impl HeapStore {
     ) -> Result<Self, PersistError> {
         remove_leftovers(path)?;
         let creating = sibling(path, CREATING);
-        let kvs = open_kvs(&creating)?;
+        let kvs = open_kvs(&creating, Synchronous::Off)?;
         let encrypted = EncryptedStore::create(kvs, passphrase, kdf)?;
         // The keys are kept, so the published store opens without a second key derivation.
         let (keys, kvs) = MerkleStore::create(encrypted)?.into_inner().detach()?;
@@ -112,7 +114,7 @@ impl HeapStore {
             source,
         })?;
         sync_parent(path)?;
-        let kvs = open_kvs(path)?;
+        let kvs = open_kvs(path, Synchronous::Full)?;
         Ok(HeapStore {
             merkle: MerkleStore::open(keys.attach(kvs)?)?,
             path: path.to_path_buf(),
@@ -126,14 +128,14 @@ impl HeapStore {
         lock: std::fs::File,
     ) -> Result<Self, PersistError> {
         remove_leftovers(path)?;
-        let kvs = open_kvs(path)?;
+        let kvs = open_kvs(path, Synchronous::Full)?;
         let encrypted = EncryptedStore::open(kvs, passphrase)?;
         let merkle = match MerkleStore::open(encrypted) {
             Ok(m) => m,
             // Only a store created non-atomically, by a build before creation was atomic,
             // can lack its first root record: initialise it now.
             Err(MerkleError::NoRootRecord) => {
-                let kvs = open_kvs(path)?;
+                let kvs = open_kvs(path, Synchronous::Full)?;
                 MerkleStore::create(EncryptedStore::open(kvs, passphrase)?)?
             }
             Err(e) => return Err(e.into()),
@@ -294,8 +296,10 @@ fn sync_parent(path: &Path) -> Result<(), PersistError> {
 /// (docs/performance.md, "Persistence").
 const PAGE_CACHE_KIB: u32 = 64 * 1024;
 
-fn open_kvs(path: &Path) -> Result<SqliteKvs, PersistError> {
-    let options = SqliteOptions::default().cache_size_kib(PAGE_CACHE_KIB);
+fn open_kvs(path: &Path, synchronous: Synchronous) -> Result<SqliteKvs, PersistError> {
+    let options = SqliteOptions::default()
+        .synchronous(synchronous)
+        .cache_size_kib(PAGE_CACHE_KIB);
     Ok(SqliteKvs::open_with(path, options).map_err(pscheme_store::Error::from)?)
 }
 

@@ -14,9 +14,14 @@ fn one_put() -> WriteBatch {
 #[test]
 fn uses_wal_and_every_synchronous_setting_works() {
     let dir = TempDir::new("sqlite-sync");
-    for (i, sync) in [Synchronous::Normal, Synchronous::Full, Synchronous::Extra]
-        .into_iter()
-        .enumerate()
+    for (i, sync) in [
+        Synchronous::Off,
+        Synchronous::Normal,
+        Synchronous::Full,
+        Synchronous::Extra,
+    ]
+    .into_iter()
+    .enumerate()
     {
         let path = dir.path().join(format!("s{i}.db"));
         let options = SqliteOptions::default()

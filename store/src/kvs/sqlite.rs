@@ -32,6 +32,10 @@ const ABANDON_READ: &str = "ROLLBACK";
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Synchronous {
+    /// `synchronous=OFF`: never syncs; power loss may corrupt the file. Only for a file
+    /// that is worthless until its builder syncs it and publishes it (a store built at a
+    /// temporary path and renamed into place), where every sync before that buys nothing.
+    Off,
     /// `synchronous=NORMAL`: WAL is synced at checkpoints only.
     Normal,
     /// `synchronous=FULL`: the WAL is synced on every commit.
@@ -44,6 +48,7 @@ pub enum Synchronous {
 impl Synchronous {
     fn pragma_value(self) -> &'static str {
         match self {
+            Synchronous::Off => "OFF",
             Synchronous::Normal => "NORMAL",
             Synchronous::Full => "FULL",
             Synchronous::Extra => "EXTRA",
@@ -139,6 +144,11 @@ impl SqliteKvs {
         self.conn
             .busy_timeout(Duration::from_secs(5))
             .map_err(err)?;
+        // Before the journal mode: switching a new file to WAL writes its header through a
+        // rollback journal, synced or not as this says.
+        self.conn
+            .pragma_update(None, "synchronous", options.synchronous.pragma_value())
+            .map_err(err)?;
         let mode: String = self
             .conn
             .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
@@ -149,9 +159,6 @@ impl SqliteKvs {
                 detail: format!("could not switch to WAL journal mode (got {mode:?})"),
             });
         }
-        self.conn
-            .pragma_update(None, "synchronous", options.synchronous.pragma_value())
-            .map_err(err)?;
         if let Some(kib) = options.cache_size_kib {
             // A negative cache_size is in KiB rather than pages.
             self.conn
