@@ -22,7 +22,7 @@ mod writer;
 pub use error::PersistError;
 pub use load::SavedHeap;
 pub use store::{HeapStore, StoreInfo};
-pub use writer::Writer;
+pub use writer::{TRACE_VAR, Writer};
 
 pub use pscheme_store::KdfParams;
 pub use pscheme_store::merkle::{CommitInfo, FsckReport};

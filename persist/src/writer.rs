@@ -20,6 +20,9 @@ use crate::layout::{
 };
 use crate::store::HeapStore;
 
+/// Set (to anything) to have the writer print a line per commit on standard error.
+pub const TRACE_VAR: &str = "PSCHEME_TRACE_WAVES";
+
 /// Object changes per `apply_batch` call: between two, the writer looks for a newer wave.
 const CHUNK: usize = 16 * 1024;
 
@@ -43,6 +46,7 @@ impl Writer {
                 // After a failed commit every later wave is a change from a state the store
                 // does not hold, so none is committed.
                 let mut failed: Option<u64> = None;
+                let trace = std::env::var_os(TRACE_VAR).is_some();
                 while let Ok(wave) = wave_rx.recv() {
                     let start = Instant::now();
                     let first = wave.number;
@@ -52,11 +56,16 @@ impl Writer {
                             error: format!("not committed: wave {earlier} failed before it"),
                         },
                         None => match store.commit_waves(wave, &mut || wave_rx.try_recv().ok()) {
-                            Ok((wave, txn_counter)) => WaveOutcome::Durable {
-                                wave,
-                                txn_counter,
-                                duration: start.elapsed(),
-                            },
+                            Ok(done) => {
+                                if trace {
+                                    eprintln!("{}", done.trace_line(first, start.elapsed()));
+                                }
+                                WaveOutcome::Durable {
+                                    wave: done.wave,
+                                    txn_counter: done.txn_counter,
+                                    duration: start.elapsed(),
+                                }
+                            }
                             Err(e) => {
                                 failed = Some(first);
                                 WaveOutcome::Failed {
@@ -149,15 +158,15 @@ impl WaveSink for Writer {
 
 impl HeapStore {
     /// Commits `first`, and every wave `newer` yields while it is being applied, as one
-    /// transaction; returns the newest wave committed and the transaction counter.
+    /// transaction.
     pub(crate) fn commit_waves(
         &mut self,
         first: Wave,
         newer: &mut dyn FnMut() -> Option<Wave>,
-    ) -> Result<(u64, u64), MerkleError> {
+    ) -> Result<Committed, MerkleError> {
         let mut txn = self.merkle.begin();
         let mut next = Some(first);
-        let mut last = 0;
+        let (mut last, mut puts, mut deletes) = (0, 0, 0);
         while let Some(wave) = next.take() {
             let mut after = newer().map(Absorbed::new);
             let mut changes = object_changes(wave.objects, &wave.freed).into_iter();
@@ -172,6 +181,8 @@ impl HeapStore {
                 if chunk.is_empty() {
                     break;
                 }
+                let put = chunk.iter().filter(|(_, bytes)| bytes.is_some()).count();
+                (puts, deletes) = (puts + put, deletes + chunk.len() - put);
                 txn.apply_batch(OBJECTS, chunk)?;
                 if after.is_none() {
                     after = newer().map(Absorbed::new);
@@ -193,7 +204,40 @@ impl HeapStore {
             last = wave.number;
             next = after.map(|a| a.wave).or_else(&mut *newer);
         }
-        Ok((last, txn.commit()?.txn_counter))
+        Ok(Committed {
+            wave: last,
+            txn_counter: txn.commit()?.txn_counter,
+            puts,
+            deletes,
+        })
+    }
+}
+
+/// What one commit of the writer did.
+pub(crate) struct Committed {
+    /// The newest wave committed: every submitted wave up to it is durable.
+    pub(crate) wave: u64,
+    pub(crate) txn_counter: u64,
+    /// Objects written and deleted.
+    pub(crate) puts: usize,
+    pub(crate) deletes: usize,
+}
+
+impl Committed {
+    /// The line `PSCHEME_TRACE_WAVES` prints for a commit of waves `first..=self.wave`.
+    fn trace_line(&self, first: u64, took: Duration) -> String {
+        let waves = if first == self.wave {
+            format!("wave {first}")
+        } else {
+            format!("waves {first}-{}", self.wave)
+        };
+        format!(
+            "pscheme: {waves} durable as transaction {}: {} objects written, {} deleted, {} ms",
+            self.txn_counter,
+            self.puts,
+            self.deletes,
+            took.as_millis()
+        )
     }
 }
 
@@ -369,14 +413,15 @@ mod tests {
         for _ in 0..2 {
             let wave = waves.pop_front().unwrap();
             let number = wave.number;
-            assert_eq!(store.commit_waves(wave, &mut || None).unwrap().0, number);
+            assert_eq!(store.commit_waves(wave, &mut || None).unwrap().wave, number);
         }
         let first = waves.pop_front().unwrap();
-        let (committed, counter) = store
+        let committed = store
             .commit_waves(first, &mut || waves.pop_front())
             .unwrap();
+        let counter = committed.txn_counter;
         assert!(waves.is_empty());
-        assert_eq!(committed, last);
+        assert_eq!(committed.wave, last);
         assert_eq!(
             counter,
             before + 3,
