@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use pscheme_store::SqliteKvs;
-use pscheme_store::merkle::{MerkleError, Txn};
+use pscheme_store::merkle::{Commit, MerkleError, Txn};
 use pscheme_vm::ObjId;
 use pscheme_vm::durability::{Wave, WaveOutcome, WaveSink};
 
@@ -167,49 +167,57 @@ impl HeapStore {
         let mut txn = self.merkle.begin();
         let mut next = Some(first);
         let (mut last, mut puts, mut deletes) = (0, 0, 0);
-        while let Some(wave) = next.take() {
-            let mut after = newer().map(Absorbed::new);
-            let mut changes = object_changes(wave.objects, &wave.freed).into_iter();
-            loop {
-                let mut cursor = after.as_ref().map(Absorbed::cursor);
-                let chunk: Vec<(Vec<u8>, Option<Vec<u8>>)> = changes
-                    .by_ref()
-                    .filter(|(id, _)| !cursor.as_mut().is_some_and(|c| c.touches(*id)))
-                    .take(CHUNK)
-                    .map(|(id, bytes)| (layout::object_key(id).to_vec(), bytes))
-                    .collect();
-                if chunk.is_empty() {
-                    break;
+        loop {
+            while let Some(mut wave) = next.take() {
+                let mut after = newer().map(Absorbed::new);
+                let objects = std::mem::take(&mut wave.objects);
+                let mut changes = object_changes(objects, &wave.freed).into_iter();
+                loop {
+                    let mut cursor = after.as_ref().map(Absorbed::cursor);
+                    let chunk: Vec<(Vec<u8>, Option<Vec<u8>>)> = changes
+                        .by_ref()
+                        .filter(|(id, _)| !cursor.as_mut().is_some_and(|c| c.touches(*id)))
+                        .take(CHUNK)
+                        .map(|(id, bytes)| (layout::object_key(id).to_vec(), bytes))
+                        .collect();
+                    if chunk.is_empty() {
+                        break;
+                    }
+                    let put = chunk.iter().filter(|(_, bytes)| bytes.is_some()).count();
+                    (puts, deletes) = (puts + put, deletes + chunk.len() - put);
+                    txn.apply_batch(OBJECTS, chunk)?;
+                    if after.is_none() {
+                        after = newer().map(Absorbed::new);
+                    }
                 }
-                let put = chunk.iter().filter(|(_, bytes)| bytes.is_some()).count();
-                (puts, deletes) = (puts + put, deletes + chunk.len() - put);
-                txn.apply_batch(OBJECTS, chunk)?;
-                if after.is_none() {
-                    after = newer().map(Absorbed::new);
+                put_wave_meta(&mut txn, &wave)?;
+                last = wave.number;
+                next = after.map(|a| a.wave).or_else(&mut *newer);
+            }
+            // The commit's reads are the long part of a large wave: a wave queued meanwhile
+            // stops it before anything is written and joins this transaction.
+            let mut queued = None;
+            let stop = &mut || {
+                if queued.is_none() {
+                    queued = newer();
+                }
+                queued.is_some()
+            };
+            match txn.commit_unless(stop)? {
+                Commit::Done(info) => {
+                    return Ok(Committed {
+                        wave: last,
+                        txn_counter: info.txn_counter,
+                        puts,
+                        deletes,
+                    });
+                }
+                Commit::Stopped(stopped) => {
+                    txn = stopped;
+                    next = queued;
                 }
             }
-            put_meta(
-                &mut txn,
-                &wave.meta,
-                wave.number,
-                wave.scheduler,
-                &wave.roots,
-            )?;
-            if let Some(env) = &wave.expand_env {
-                txn.put(META, KEY_EXPAND_ENV, env)?;
-            }
-            if let Some(code) = wave.finished {
-                txn.put(META, KEY_FINISHED, &code.to_le_bytes())?;
-            }
-            last = wave.number;
-            next = after.map(|a| a.wave).or_else(&mut *newer);
         }
-        Ok(Committed {
-            wave: last,
-            txn_counter: txn.commit()?.txn_counter,
-            puts,
-            deletes,
-        })
     }
 }
 
@@ -241,20 +249,20 @@ impl Committed {
     }
 }
 
-/// The entries every wave writes to the meta tree.
-fn put_meta(
-    txn: &mut Txn<'_, SqliteKvs>,
-    host: &[(String, Vec<u8>)],
-    number: u64,
-    scheduler: ObjId,
-    roots: &[ObjId],
-) -> Result<(), MerkleError> {
+/// The wave's entries in the meta tree.
+fn put_wave_meta(txn: &mut Txn<'_, SqliteKvs>, wave: &Wave) -> Result<(), MerkleError> {
     txn.put(META, KEY_FORMAT, &layout::format_value())?;
-    txn.put(META, KEY_WAVE, &number.to_le_bytes())?;
-    let roots = postcard::to_allocvec(&(scheduler, roots)).expect("ids always encode");
+    txn.put(META, KEY_WAVE, &wave.number.to_le_bytes())?;
+    let roots = postcard::to_allocvec(&(wave.scheduler, &wave.roots)).expect("ids always encode");
     txn.put(META, KEY_ROOTS, &roots)?;
-    for (name, value) in host {
+    for (name, value) in &wave.meta {
         txn.put(META, &layout::host_key(name), value)?;
+    }
+    if let Some(env) = &wave.expand_env {
+        txn.put(META, KEY_EXPAND_ENV, env)?;
+    }
+    if let Some(code) = wave.finished {
+        txn.put(META, KEY_FINISHED, &code.to_le_bytes())?;
     }
     Ok(())
 }
@@ -355,6 +363,8 @@ mod tests {
         let source = "
             (define kept '())
             (define (build n acc) (if (= n 0) acc (build (- n 1) (cons n acc))))
+            ;; A first wave large enough that its commit asks several times whether to stop.
+            (define early (build 20000 '()))
             ;; Enough allocation for the main collector to run, so later waves delete.
             (define (garbage n acc) (if (= n 0) (length acc) (garbage (- n 1) (cons n acc))))
             (define (churn i)
@@ -365,6 +375,7 @@ mod tests {
                   (set! kept (cons (garbage 20000 '()) kept))
                   (sync))
                 (when (= 0 (modulo i 10)) (set! kept '()))
+                (when (= i 3) (set! early #f))
                 (churn (+ i 1))))
             (churn 0)";
         let mut vm = Vm::new().unwrap();
@@ -392,6 +403,80 @@ mod tests {
             .filter(|(_, o)| !matches!(o, Object::HashTable(_)))
             .map(|(id, o)| (id, encode_object(o)))
             .collect()
+    }
+
+    /// The store holds exactly the heap `vm` ended with, at wave `last`, and nothing dead.
+    fn assert_holds_the_end(store: &HeapStore, vm: &Vm, last: u64) {
+        assert!(store.fsck().unwrap().is_clean());
+        let objects = store.info().unwrap().objects;
+        let saved = store.load().unwrap().expect("a heap");
+        assert_eq!(saved.wave, last);
+        assert_eq!(saved.finished, Some(0));
+        let (stored, ended) = (image(&saved.vm), image(vm));
+        let first_difference = stored.iter().zip(&ended).find(|(a, b)| a != b);
+        assert!(
+            first_difference.is_none() && stored.len() == ended.len(),
+            "{} vs {} objects, first difference {first_difference:?}",
+            stored.len(),
+            ended.len()
+        );
+        assert_eq!(
+            objects,
+            vm.heap.live_objects() as u64,
+            "nothing dead was left"
+        );
+    }
+
+    fn scratch_store(name: &str) -> (std::path::PathBuf, HeapStore) {
+        let dir = std::env::temp_dir().join(format!("pscheme-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = HeapStore::create(
+            &dir.join("store.pdb"),
+            b"pass",
+            KdfParams::INSECURE_FOR_TESTS,
+        )
+        .unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn a_wave_queued_at_any_point_of_a_commit_joins_it_or_follows_it() {
+        let (vm, waves) = churning_waves();
+        let last = waves.last().unwrap().number;
+        // The writer looks for a newer wave when it starts a wave, after each chunk, before
+        // committing, and every few hundred reads of the commit: let the next waves appear
+        // after each of those.
+        for patience in [1, 2, 3, 5, 8, 13, 1000] {
+            let (dir, mut store) = scratch_store(&format!("patience-{patience}"));
+            // The largest wave is the one whose commit reads long enough to be stopped.
+            let largest = (0..waves.len())
+                .max_by_key(|&i| waves[i].objects.len())
+                .unwrap();
+            assert!(waves[largest].objects.len() > 10_000);
+            let mut rest = VecDeque::from(waves.clone());
+            for _ in 0..largest {
+                let wave = rest.pop_front().unwrap();
+                store.commit_waves(wave, &mut || None).unwrap();
+            }
+            let first = rest.pop_front().unwrap();
+            let mut asked = 0;
+            store
+                .commit_waves(first, &mut || {
+                    asked += 1;
+                    if asked > patience {
+                        rest.pop_front()
+                    } else {
+                        None
+                    }
+                })
+                .unwrap();
+            while let Some(wave) = rest.pop_front() {
+                store.commit_waves(wave, &mut || None).unwrap();
+            }
+            assert_holds_the_end(&store, &vm, last);
+            drop(store);
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
     }
 
     #[test]
@@ -428,24 +513,7 @@ mod tests {
             "two commits, then one for all the rest"
         );
 
-        assert!(store.fsck().unwrap().is_clean());
-        let objects = store.info().unwrap().objects;
-        let saved = store.load().unwrap().expect("a heap");
-        assert_eq!(saved.wave, last);
-        assert_eq!(saved.finished, Some(0));
-        let (stored, ended) = (image(&saved.vm), image(&vm));
-        let first_difference = stored.iter().zip(&ended).find(|(a, b)| a != b);
-        assert!(
-            first_difference.is_none() && stored.len() == ended.len(),
-            "{} vs {} objects, first difference {first_difference:?}",
-            stored.len(),
-            ended.len()
-        );
-        assert_eq!(
-            objects,
-            vm.heap.live_objects() as u64,
-            "nothing dead was left"
-        );
+        assert_holds_the_end(&store, &vm, last);
         drop(store);
         std::fs::remove_dir_all(&dir).unwrap();
     }

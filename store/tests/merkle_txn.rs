@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use proptest::prelude::*;
-use pscheme_store::merkle::{CommitInfo, MerkleError, MerkleStore};
+use pscheme_store::merkle::{Commit, CommitInfo, MerkleError, MerkleStore};
 use pscheme_store::{EncryptedStore, KdfParams, MemKvs};
 
 const PASS: &[u8] = b"merkle tests";
@@ -403,4 +403,82 @@ fn a_batch_with_a_too_long_key_is_an_error() {
         .apply_batch(b"heap", vec![(b"a".to_vec(), None), (long, Some(vec![1]))])
         .unwrap_err();
     assert!(matches!(err, MerkleError::KeyTooLong { .. }), "{err:?}");
+}
+
+#[test]
+fn a_commit_stopped_during_its_reads_writes_nothing_and_can_go_on() {
+    let key = |i: u32| i.to_be_bytes();
+    for stop_at in [1, 3, 6] {
+        let mut store = fresh();
+        let mut model = BTreeMap::new();
+        let mut txn = store.begin();
+        for i in 0..20_000u32 {
+            txn.put(b"t", &key(i), &i.to_le_bytes()).unwrap();
+            model.insert(key(i).to_vec(), i.to_le_bytes().to_vec());
+        }
+        let base = txn.commit().unwrap();
+
+        let mut txn = store.begin();
+        for i in (0..20_000u32).step_by(2) {
+            txn.put(b"t", &key(i), b"changed").unwrap();
+        }
+        for i in (1..20_000u32).step_by(3) {
+            txn.delete(b"t", &key(i)).unwrap();
+        }
+        let mut asked = 0;
+        let stopped = txn
+            .commit_unless(&mut || {
+                asked += 1;
+                asked == stop_at
+            })
+            .unwrap();
+        let Commit::Stopped(mut txn) = stopped else {
+            panic!("the plan of 20,000 keys asks more than {stop_at} times");
+        };
+        // Nothing was written; the transaction still holds its changes and takes more.
+        assert_eq!(txn.get(b"t", &key(0)).unwrap(), Some(b"changed".to_vec()));
+        for i in (0..20_000u32).step_by(2) {
+            model.insert(key(i).to_vec(), b"changed".to_vec());
+        }
+        for i in (1..20_000u32).step_by(3) {
+            model.remove(key(i).as_slice());
+        }
+        for i in (0..20_000u32).step_by(4) {
+            txn.delete(b"t", &key(i)).unwrap();
+            model.remove(key(i).as_slice());
+        }
+        txn.put(b"t", &key(9_999), b"new").unwrap();
+        model.insert(key(9_999).to_vec(), b"new".to_vec());
+        let done = txn.commit().unwrap();
+        assert_eq!(done.txn_counter, base.txn_counter + 1, "one commit");
+
+        let store = reopen(store);
+        let want: Vec<(Vec<u8>, Vec<u8>)> = model.into_iter().collect();
+        assert_eq!(all(&store, b"t"), want);
+        assert!(store.fsck().unwrap().is_clean(), "stop at {stop_at}");
+    }
+}
+
+#[test]
+fn a_stopped_commit_leaves_the_store_as_it_was() {
+    let mut store = fresh();
+    let mut txn = store.begin();
+    for i in 0..3_000u32 {
+        txn.put(b"t", &i.to_be_bytes(), b"v").unwrap();
+    }
+    let base = txn.commit().unwrap();
+    let before = all(&store, b"t");
+    let mut txn = store.begin();
+    for i in 0..3_000u32 {
+        txn.put(b"t", &i.to_be_bytes(), b"w").unwrap();
+    }
+    let Commit::Stopped(txn) = txn.commit_unless(&mut || true).unwrap() else {
+        panic!("asked to stop at the first poll");
+    };
+    drop(txn);
+    assert_eq!(store.info(), base);
+    assert_eq!(all(&store, b"t"), before);
+    let store = reopen(store);
+    assert_eq!(store.info(), base);
+    assert!(store.fsck().unwrap().is_clean());
 }

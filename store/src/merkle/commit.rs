@@ -6,6 +6,7 @@
 //! row; only counts above 1 get a row (`REFCOUNTS`), so most nodes cost one row.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use super::error::MerkleError;
@@ -23,14 +24,41 @@ pub(crate) struct CommitPlan {
     pub(crate) freed: Vec<Address>,
 }
 
+/// What [`plan`] made of the transaction.
+pub(crate) enum Planned {
+    Plan(CommitPlan),
+    /// The caller asked to stop during the reads; the staged nodes are handed back whole.
+    Stopped(Staging),
+}
+
+/// Asks the caller's `stop` every [`POLL_EVERY`] steps of the plan's reads.
+struct StopPoll<'a> {
+    stop: &'a mut dyn FnMut() -> bool,
+    steps: u32,
+}
+
+/// Plan steps (node reads, mostly) between two calls of the caller's `stop`.
+const POLL_EVERY: u32 = 256;
+
+impl StopPoll<'_> {
+    fn now(&mut self) -> bool {
+        self.steps = self.steps.wrapping_add(1);
+        self.steps.is_multiple_of(POLL_EVERY) && (self.stop)()
+    }
+}
+
 /// Plans replacing `old` by `new`. The encodings of the staged nodes `new` reaches move
 /// into the batch; the others are dropped (intermediate versions inside the transaction).
+/// While it reads counts and links from the store it asks `stop` now and then; when that
+/// says yes it stops and hands `staging` back untouched.
 pub(crate) fn plan<K: Kvs>(
     store: &MerkleStore<K>,
     mut staging: Staging,
     old: &RootRecord,
     new: &RootRecord,
-) -> Result<CommitPlan, MerkleError> {
+    stop: &mut dyn FnMut() -> bool,
+) -> Result<Planned, MerkleError> {
+    let mut poll = StopPoll { stop, steps: 0 };
     let mut counts = Counts {
         store,
         staging: &staging,
@@ -48,7 +76,9 @@ pub(crate) fn plan<K: Kvs>(
     // Increments first, so a node that the new version still shares never touches zero.
     for (address, net) in &root_refs {
         for _ in 0..*net {
-            counts.add_ref(*address)?;
+            if counts.add_ref(*address, &mut poll)?.is_break() {
+                return Ok(Planned::Stopped(staging));
+            }
         }
     }
     for (address, net) in root_refs {
@@ -79,6 +109,9 @@ pub(crate) fn plan<K: Kvs>(
         .map(|(address, _)| *address)
         .collect();
     while let Some(address) = work.pop() {
+        if poll.now() {
+            return Ok(Planned::Stopped(staging));
+        }
         let delta = deltas.get(&address).copied().unwrap_or(0);
         if delta >= 0 || dead.contains(&address) {
             continue;
@@ -126,11 +159,11 @@ pub(crate) fn plan<K: Kvs>(
         }
     }
     batch.put(ROOT, ROOT_KEY, new.encode());
-    Ok(CommitPlan {
+    Ok(Planned::Plan(CommitPlan {
         batch,
         written,
         freed: dead.into_iter().collect(),
-    })
+    }))
 }
 
 struct Counts<'a, K: Kvs> {
@@ -144,10 +177,18 @@ struct Counts<'a, K: Kvs> {
 
 impl<K: Kvs> Counts<'_, K> {
     /// Adds one reference to `address`. The first reference to a staged node that is not
-    /// already stored makes it fresh, and its own links are counted in turn.
-    fn add_ref(&mut self, address: Address) -> Result<(), MerkleError> {
+    /// already stored makes it fresh, and its own links are counted in turn. Breaks off,
+    /// with the counts incomplete, when `poll` says to stop.
+    fn add_ref(
+        &mut self,
+        address: Address,
+        poll: &mut StopPoll<'_>,
+    ) -> Result<ControlFlow<()>, MerkleError> {
         let mut work = vec![address];
         while let Some(address) = work.pop() {
+            if poll.now() {
+                return Ok(ControlFlow::Break(()));
+            }
             if let Some(count) = self.fresh.get_mut(&address) {
                 *count += 1;
                 continue;
@@ -161,6 +202,6 @@ impl<K: Kvs> Counts<'_, K> {
             }
             *self.deltas.entry(address).or_insert(0) += 1;
         }
-        Ok(())
+        Ok(ControlFlow::Continue(()))
     }
 }

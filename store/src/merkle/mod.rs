@@ -20,7 +20,7 @@ pub use error::MerkleError;
 pub use fsck::{FSCK_FIRST_LIMIT, Findings, FsckReport, LenMismatch, RefcountMismatch};
 pub use node::Address;
 pub use store::{CommitInfo, MerkleStore, Range};
-pub use txn::Txn;
+pub use txn::{Commit, Txn};
 
 /// Maximum children of a branch and entries of a leaf (Knuth order of the B-trees).
 pub const ORDER: usize = 16;

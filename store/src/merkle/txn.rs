@@ -5,7 +5,7 @@ use std::ops::RangeBounds;
 use std::sync::Arc;
 
 use super::btree::{self, Change, TreeRoot};
-use super::commit;
+use super::commit::{self, Planned};
 use super::error::MerkleError;
 use super::node::{Address, Node};
 use super::root::RootRecord;
@@ -27,6 +27,14 @@ pub struct Txn<'s, K: Kvs> {
     /// Trees touched so far; `None` for a tree dropped in this transaction.
     trees: BTreeMap<Vec<u8>, Option<TxnTree>>,
     staging: Staging,
+}
+
+/// What [`Txn::commit_unless`] did.
+pub enum Commit<'s, K: Kvs> {
+    /// Committed: the store moved to the new state.
+    Done(CommitInfo),
+    /// Asked to stop before anything was written: the transaction, whole.
+    Stopped(Txn<'s, K>),
 }
 
 #[derive(Default)]
@@ -163,7 +171,22 @@ impl<'s, K: Kvs> Txn<'s, K> {
     /// Commits every change as one atomic backend batch and releases the nodes that only
     /// the previous state used. On error nothing is written and the store stays at its
     /// previous state.
-    pub fn commit(mut self) -> Result<CommitInfo, MerkleError> {
+    pub fn commit(self) -> Result<CommitInfo, MerkleError> {
+        match self.commit_unless(&mut || false)? {
+            Commit::Done(info) => Ok(info),
+            Commit::Stopped(_) => unreachable!("a commit never asked to stop stopped"),
+        }
+    }
+
+    /// As [`Txn::commit`], but asks `stop` now and then while it reads what the commit
+    /// needs from the store (the long part of a large commit, before anything is written).
+    /// When `stop` says yes it gives the transaction back, unchanged and uncommitted, so
+    /// the caller can add more changes and commit again: a writer that finds newer work
+    /// queued folds it into this commit instead of committing twice.
+    pub fn commit_unless(
+        mut self,
+        stop: &mut dyn FnMut() -> bool,
+    ) -> Result<Commit<'s, K>, MerkleError> {
         let names: Vec<Vec<u8>> = self.trees.keys().cloned().collect();
         for name in &names {
             self.flushed_root(name)?;
@@ -183,10 +206,20 @@ impl<'s, K: Kvs> Txn<'s, K> {
         };
         let snapshot = self.store.read_snapshot()?;
         let staging = std::mem::take(&mut self.staging);
-        let plan = commit::plan(self.store, staging, old, &new)?;
+        let planned = commit::plan(self.store, staging, old, &new, stop)?;
         end_snapshot(snapshot)?;
-        self.store
-            .apply_commit(&plan.batch, new, plan.written, &plan.freed)
+        match planned {
+            Planned::Plan(plan) => Ok(Commit::Done(self.store.apply_commit(
+                &plan.batch,
+                new,
+                plan.written,
+                &plan.freed,
+            )?)),
+            Planned::Stopped(staging) => {
+                self.staging = staging;
+                Ok(Commit::Stopped(self))
+            }
+        }
     }
 
     /// The tree's version with its buffered changes applied.
