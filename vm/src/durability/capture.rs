@@ -17,31 +17,31 @@ impl Vm {
         // Only ids the store holds need a delete: most freed objects were born and died
         // between two boundaries (or were freed by the nursery collection) and never stored.
         let mut freed = self.heap.take_freed();
-        let d = &self.host.durability;
+        let d = &mut self.host.durability;
         freed.retain(|&id| d.is_persisted(id));
         let mut freed = ascending_unique(freed, capacity);
-        self.collect_young(&mut dirty, &freed);
+        // The store's object at a freed id is gone from the heap: from here on, `persisted`
+        // says whether the object now at an id is the one the store holds.
+        for &id in &freed {
+            d.set_persisted(id, false);
+        }
+        self.collect_young(&mut dirty);
         // Freed, then reused by a new object: the new object is written over the old row.
         freed.retain(|id| dirty.binary_search(id).is_err());
         // Each object is encoded into one buffer reused for the whole wave, then copied out at
         // its exact size: one allocation per object, none to grow, and no spare capacity
         // kept until the writer thread frees the bytes.
         let mut buffer = Vec::new();
+        let d = &mut self.host.durability;
         let objects: Vec<(ObjId, Vec<u8>)> = dirty
             .into_iter()
             .map(|id| {
                 buffer.clear();
                 encode_object_into(self.heap.get(id), &mut buffer);
+                d.set_persisted(id, true);
                 (id, buffer.as_slice().to_vec())
             })
             .collect();
-        let d = &mut self.host.durability;
-        for &id in &freed {
-            d.set_persisted(id, false);
-        }
-        for (id, _) in &objects {
-            d.set_persisted(*id, true);
-        }
         let number = d.open_wave;
         d.open_wave += 1;
         let expand_env = std::mem::take(&mut d.expand_env_changed).then(|| {
@@ -63,16 +63,16 @@ impl Vm {
 
     /// A nursery collection at the boundary: frees the objects allocated since the last wave
     /// that nothing reaches, so short-lived garbage is never encoded or written. An object
-    /// allocated since the last wave is *young*: not in the store, or at an id freed in this
-    /// wave. A live young object is reached from a root or from an old object mutated since
-    /// the last wave (a dirty one): an old object that is not dirty was last changed before
-    /// any young object existed, so it cannot refer to one. The cost is proportional to the
-    /// dirty set and the live young objects, not to the heap. Removes the freed ids from
-    /// `dirty` (they were never stored, so there is nothing to delete). `dirty` and `freed`
-    /// are ascending.
-    fn collect_young(&mut self, dirty: &mut Vec<ObjId>, freed: &[ObjId]) {
+    /// allocated since the last wave is *young*: not the object the store holds at its id
+    /// (none, or one freed in this wave, which `capture_wave` has already recorded). A live
+    /// young object is reached from a root or from an old object mutated since the last wave
+    /// (a dirty one): an old object that is not dirty was last changed before any young
+    /// object existed, so it cannot refer to one. The cost is proportional to the dirty set
+    /// and the live young objects, not to the heap. Removes the freed ids from `dirty` (they
+    /// were never stored, so there is nothing to delete). `dirty` is ascending.
+    fn collect_young(&mut self, dirty: &mut Vec<ObjId>) {
         let d = &self.host.durability;
-        let young = |id: ObjId| !d.is_persisted(id) || freed.binary_search(&id).is_ok();
+        let young = |id: ObjId| !d.is_persisted(id);
         let mut marked = IdSet::new(self.heap.capacity());
         let mut stack: Vec<ObjId> = Vec::new();
         let reach = |v: Value, marked: &mut IdSet, stack: &mut Vec<ObjId>| {
@@ -228,6 +228,28 @@ mod tests {
         let wave = vm.capture_wave(None);
         assert!(wave.freed.is_empty(), "{:?}", wave.freed);
         assert_eq!(ids(&wave).iter().filter(|&&id| id == reused).count(), 1);
+    }
+
+    #[test]
+    fn an_id_freed_reused_and_dropped_in_one_wave_is_deleted_not_written() {
+        let mut vm = Vm::bare();
+        vm.enable_durability();
+        let old = vm.heap.cons(Value::small(2), Value::NULL).as_obj().unwrap();
+        vm.heap.define("old", Value::obj(old));
+        vm.capture_wave(None);
+        vm.heap.define("old", Value::FALSE);
+        vm.heap.collect(&[]);
+        let reused = vm.heap.alloc(Object::Box(Value::small(3)));
+        assert_eq!(reused, old, "the collector's freed id is reused first");
+        let wave = vm.capture_wave(None);
+        assert_eq!(wave.freed, vec![old]);
+        assert!(!ids(&wave).contains(&old));
+        assert!(
+            vm.heap.try_get(old).is_none(),
+            "the nursery collection freed it"
+        );
+        let next = vm.capture_wave(None);
+        assert!(next.freed.is_empty(), "deleted once: {:?}", next.freed);
     }
 
     #[test]
