@@ -117,8 +117,7 @@ impl Vm {
 
     /// Drops the dirty and freed sets when nothing is persisted, so they do not grow.
     pub(crate) fn discard_changes(&mut self) {
-        self.heap.take_dirty();
-        self.heap.take_freed();
+        self.heap.clear_changes();
     }
 }
 
