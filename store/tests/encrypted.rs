@@ -589,3 +589,29 @@ fn random_batches_with_faults_match_model() {
         })
         .unwrap();
 }
+
+/// A commit hands rows to the backend in row-key order, not batch order; of several
+/// operations on one key, the last queued must still win, whatever rows lie between.
+#[test]
+fn later_operation_on_a_key_wins_among_many_rows() {
+    let mut store = create(MemKvs::new());
+    let mut batch = Batch::new();
+    for round in 0u8..3 {
+        for i in 0u32..200 {
+            let key = i.to_be_bytes();
+            match (i % 4, round) {
+                (0, 2) => batch.delete(D, &key),
+                (1, 1) => batch.delete(D, &key),
+                _ => batch.put(D, &key, vec![round; 3]),
+            }
+        }
+    }
+    store.commit(&batch).expect("commit");
+    for i in 0u32..200 {
+        let want = match i % 4 {
+            0 => None,
+            _ => Some(vec![2; 3]),
+        };
+        assert_eq!(store.get(D, &i.to_be_bytes()).unwrap(), want, "key {i}");
+    }
+}

@@ -154,12 +154,23 @@ impl<K: Kvs> EncryptedStore<K> {
     /// Applies `batch` as one atomic, durable backend commit; on error nothing is applied.
     pub fn commit(&mut self, batch: &Batch) -> Result<(), Error> {
         let mut nonces = Nonces::fresh(batch.ops.iter().filter(|(_, v)| v.is_some()).count())?;
-        let mut raw = WriteBatch::with_capacity(batch.len());
-        for (target, value) in &batch.ops {
-            let row = match target {
-                Target::Logical { domain, key } => self.row_key(*domain, key),
-                Target::Row(row) => *row,
-            };
+        let mut rows: Vec<(RowKey, Option<&[u8]>)> = batch
+            .ops
+            .iter()
+            .map(|(target, value)| {
+                let row = match target {
+                    Target::Logical { domain, key } => self.row_key(*domain, key),
+                    Target::Row(row) => *row,
+                };
+                (row, value.as_deref())
+            })
+            .collect();
+        // Row keys are uniform hashes, so in batch order every write would descend to a
+        // random backend page; in key order consecutive writes share their path. The sort
+        // is stable: of two operations on one row, the later still wins.
+        rows.sort_by_key(|(row, _)| *row);
+        let mut raw = WriteBatch::with_capacity(rows.len());
+        for (row, value) in rows {
             match value {
                 Some(value) => raw.put(
                     row.as_bytes().to_vec(),
