@@ -12,8 +12,7 @@ impl Vm {
     /// slices, when every process's state is in the heap.
     pub(crate) fn capture_wave(&mut self, finished: Option<i32>) -> Wave {
         let capacity = self.heap.capacity();
-        // An id freed and reallocated since the last wave is listed once per allocation.
-        let mut dirty = ascending_unique(self.heap.take_dirty(), capacity);
+        let mut dirty = self.heap.take_dirty_ascending();
         // Only ids the store holds need a delete: most freed objects were born and died
         // between two boundaries (or were freed by the nursery collection) and never stored.
         let mut freed = self.heap.take_freed();
