@@ -4,14 +4,13 @@
 //! memory. Two generations approximate LRU cheaply: hits in the old generation are
 //! promoted, and when the young one fills up it becomes the old one.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::node::{Address, Node};
+use super::node::{Address, AddressMap, Node};
 
 pub(crate) struct NodeCache {
-    young: HashMap<Address, Arc<Node>>,
-    old: HashMap<Address, Arc<Node>>,
+    young: AddressMap<Arc<Node>>,
+    old: AddressMap<Arc<Node>>,
     generation_capacity: usize,
 }
 
@@ -20,8 +19,8 @@ impl NodeCache {
     pub(crate) fn new(capacity: usize) -> Self {
         let generation_capacity = (capacity / 2).max(1);
         Self {
-            young: HashMap::new(),
-            old: HashMap::new(),
+            young: AddressMap::default(),
+            old: AddressMap::default(),
             generation_capacity,
         }
     }

@@ -5,12 +5,11 @@
 //! the number of root-record entries naming it. Count 1 is the node row with no count
 //! row; only counts above 1 get a row (`REFCOUNTS`), so most nodes cost one row.
 
-use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use super::error::MerkleError;
-use super::node::{Address, Node};
+use super::node::{Address, AddressMap, AddressSet, Node};
 use super::root::RootRecord;
 use super::source::Staging;
 use super::store::{MerkleStore, NODES, REFCOUNTS, ROOT, ROOT_KEY};
@@ -62,11 +61,11 @@ pub(crate) fn plan<K: Kvs>(
     let mut counts = Counts {
         store,
         staging: &staging,
-        fresh: HashMap::new(),
-        deltas: HashMap::new(),
+        fresh: AddressMap::default(),
+        deltas: AddressMap::default(),
     };
     // Net root references; trees the transaction left alone cancel out.
-    let mut root_refs: HashMap<Address, i64> = HashMap::new();
+    let mut root_refs: AddressMap<i64> = AddressMap::default();
     for address in new.root_refs() {
         *root_refs.entry(address).or_insert(0) += 1;
     }
@@ -93,7 +92,7 @@ pub(crate) fn plan<K: Kvs>(
     // Release: any stored node whose count reaches zero dies and drops its links. Counts
     // are read only for nodes whose net change is not zero: a node that gained a new
     // parent and lost its old one (every untouched sibling on a copied path) costs nothing.
-    let mut current: HashMap<Address, u64> = HashMap::new();
+    let mut current: AddressMap<u64> = AddressMap::default();
     let mut stored_count = |address: &Address| -> Result<u64, MerkleError> {
         if let Some(count) = current.get(address) {
             return Ok(*count);
@@ -102,7 +101,7 @@ pub(crate) fn plan<K: Kvs>(
         current.insert(*address, count);
         Ok(count)
     };
-    let mut dead: HashSet<Address> = HashSet::new();
+    let mut dead = AddressSet::default();
     let mut work: Vec<Address> = deltas
         .iter()
         .filter(|(_, delta)| **delta < 0)
@@ -170,9 +169,9 @@ struct Counts<'a, K: Kvs> {
     store: &'a MerkleStore<K>,
     staging: &'a Staging,
     /// Staged nodes to write, with their reference count.
-    fresh: HashMap<Address, u64>,
+    fresh: AddressMap<u64>,
     /// Net change to stored nodes' counts.
-    deltas: HashMap<Address, i64>,
+    deltas: AddressMap<i64>,
 }
 
 impl<K: Kvs> Counts<'_, K> {

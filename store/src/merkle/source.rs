@@ -1,10 +1,9 @@
 //! Where B-tree algorithms get nodes from and put new ones.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::error::MerkleError;
-use super::node::{Address, AddressHasher, Node};
+use super::node::{Address, AddressHasher, AddressMap, Node};
 
 /// Read access to nodes, as tree lookups and iteration need it.
 pub(crate) trait LoadNode {
@@ -38,7 +37,7 @@ pub(crate) struct StagedNode {
 /// New nodes of a transaction, by address.
 #[derive(Default)]
 pub(crate) struct Staging {
-    nodes: HashMap<Address, StagedNode>,
+    nodes: AddressMap<StagedNode>,
 }
 
 impl Staging {
@@ -71,7 +70,7 @@ impl Staging {
 #[cfg(test)]
 pub(crate) struct MemNodes {
     hasher: AddressHasher,
-    nodes: HashMap<Address, Vec<u8>>,
+    nodes: AddressMap<Vec<u8>>,
 }
 
 #[cfg(test)]
@@ -79,7 +78,7 @@ impl MemNodes {
     pub(crate) fn new() -> Self {
         Self {
             hasher: AddressHasher::new(zeroize::Zeroizing::new([42; 32])),
-            nodes: HashMap::new(),
+            nodes: AddressMap::default(),
         }
     }
 
