@@ -27,13 +27,16 @@ use crate::value::{ObjId, Value};
 pub struct Heap {
     /// Objects by id; `None` for a free id.
     slots: Vec<Option<Object>>,
-    /// Whether each id is in `dirty` (kept apart from `slots` so a slot is just an object).
-    dirty_flags: Vec<bool>,
+    /// Per id, whether it is in `dirty` ([`IN_DIRTY`]) and in `freed` ([`IN_FREED`]); kept
+    /// apart from `slots` so a slot is just an object, and in one byte so that freeing, which
+    /// clears one and sets the other, writes once.
+    change_flags: Vec<u8>,
     /// Empty slots, reused before the table grows.
     free: Vec<u32>,
     /// Ids whose `dirty` flag is set, each once.
     dirty: Vec<ObjId>,
-    /// Ids freed since the last [`Heap::take_freed`].
+    /// Ids freed since the last [`Heap::take_freed`], each once (an id freed, reused and
+    /// freed again is one delete for the store).
     freed: Vec<ObjId>,
     /// Interned symbols by name; weak (see the module docs).
     symbols: HashMap<Box<str>, ObjId>,
@@ -58,7 +61,7 @@ impl Heap {
         } else {
             let i = u32::try_from(self.slots.len()).expect("heap holds fewer than 2^32 objects");
             self.slots.push(Some(obj));
-            self.dirty_flags.push(false);
+            self.change_flags.push(0);
             ObjId(i)
         };
         self.mark_dirty(id);
@@ -101,15 +104,17 @@ impl Heap {
     }
 
     fn mark_dirty(&mut self, id: ObjId) {
-        let flag = &mut self.dirty_flags[id.index()];
-        if !*flag {
-            *flag = true;
+        let flags = &mut self.change_flags[id.index()];
+        if *flags & IN_DIRTY == 0 {
+            *flags |= IN_DIRTY;
             self.dirty.push(id);
         }
     }
 
     pub fn is_dirty(&self, id: ObjId) -> bool {
-        self.dirty_flags.get(id.index()).is_some_and(|&d| d)
+        self.change_flags
+            .get(id.index())
+            .is_some_and(|&f| f & IN_DIRTY != 0)
     }
 
     /// The ids mutated or allocated since the last call, and clears the dirty set. Freed ids
@@ -118,7 +123,7 @@ impl Heap {
         let next = next_change_set(&self.dirty);
         let mut out = std::mem::replace(&mut self.dirty, next);
         out.retain(|&id| {
-            self.dirty_flags[id.index()] = false;
+            self.change_flags[id.index()] &= !IN_DIRTY;
             self.slots[id.index()].is_some()
         });
         out
@@ -134,8 +139,9 @@ impl Heap {
             return ascending_unique(self.take_dirty(), self.slots.len());
         }
         let mut out = Vec::with_capacity(self.dirty.len());
-        for (i, flag) in self.dirty_flags.iter_mut().enumerate() {
-            if std::mem::take(flag) {
+        for (i, flags) in self.change_flags.iter_mut().enumerate() {
+            if *flags & IN_DIRTY != 0 {
+                *flags &= !IN_DIRTY;
                 out.push(ObjId(u32::try_from(i).expect("ids fit u32")));
             }
         }
@@ -152,16 +158,22 @@ impl Heap {
     /// The ids freed since the last call.
     pub fn take_freed(&mut self) -> Vec<ObjId> {
         let next = next_change_set(&self.freed);
-        std::mem::replace(&mut self.freed, next)
+        let out = std::mem::replace(&mut self.freed, next);
+        for id in &out {
+            self.change_flags[id.index()] &= !IN_FREED;
+        }
+        out
     }
 
     /// Empties the dirty and freed sets, as taking them would, but keeps their memory: for a
     /// heap nobody persists, whose sets are dropped at every turn of the scheduler.
     pub(crate) fn clear_changes(&mut self) {
         for id in self.dirty.drain(..) {
-            self.dirty_flags[id.index()] = false;
+            self.change_flags[id.index()] &= !IN_DIRTY;
         }
-        self.freed.clear();
+        for id in self.freed.drain(..) {
+            self.change_flags[id.index()] &= !IN_FREED;
+        }
     }
 
     /// Number of live objects.
@@ -189,7 +201,7 @@ impl Heap {
         if i >= self.slots.len() {
             let old = self.slots.len();
             self.slots.resize_with(i + 1, || None);
-            self.dirty_flags.resize(i + 1, false);
+            self.change_flags.resize(i + 1, 0);
             for j in old..i {
                 self.free.push(u32::try_from(j).expect("ids fit u32"));
             }
@@ -212,15 +224,11 @@ impl Heap {
         }
     }
 
-    /// Keeps the dirty and freed sets proportional to the heap's size even when nobody takes
-    /// them (an in-memory run): the dirty set drops freed ids, the freed set drops repeats of
-    /// reused ids. Called after each collection.
+    /// Keeps the dirty set proportional to the heap's size even when nobody takes it: drops
+    /// the freed ids. Called after each collection. (The freed set holds each id once.)
     pub(crate) fn compact_change_sets(&mut self) {
-        let flags = &self.dirty_flags;
-        self.dirty.retain(|id| flags[id.index()]);
-        if self.freed.len() > self.slots.len() {
-            self.freed = ascending_unique(std::mem::take(&mut self.freed), self.slots.len());
-        }
+        let flags = &self.change_flags;
+        self.dirty.retain(|id| flags[id.index()] & IN_DIRTY != 0);
     }
 
     /// Entries in the dirty and freed sets (for tests of their bounds).
@@ -242,10 +250,13 @@ impl Heap {
         {
             self.symbols.remove(&s.name);
         }
-        self.dirty_flags[id.index()] = false;
         self.live -= 1;
         self.free.push(id.0);
-        self.freed.push(id);
+        // No longer dirty (a free id has nothing to write), and freed once until taken.
+        let flags = std::mem::replace(&mut self.change_flags[id.index()], IN_FREED);
+        if flags & IN_FREED == 0 {
+            self.freed.push(id);
+        }
     }
 
     /// The interned symbols that are roots of a collection: those holding state of their own.
@@ -433,6 +444,11 @@ impl Heap {
     }
 }
 
+/// [`Heap::change_flags`]: the id is in the dirty set.
+const IN_DIRTY: u8 = 1;
+/// [`Heap::change_flags`]: the id is in the freed set.
+const IN_FREED: u8 = 2;
+
 /// An empty dirty or freed set for the next wave, sized like the one just taken: waves in a
 /// run tend to be alike, and growing a set from nothing to a few hundred thousand ids by
 /// doubling copies it about twice over, in fresh memory each wave.
@@ -561,6 +577,29 @@ mod tests {
             assert_eq!(h.take_dirty_ascending(), want);
             assert!(h.take_dirty().is_empty() && !want.iter().any(|&id| h.is_dirty(id)));
         }
+    }
+
+    #[test]
+    fn an_id_freed_again_and_again_is_listed_once() {
+        let mut h = Heap::new();
+        let id = h.alloc(Object::Box(Value::FALSE));
+        for _ in 0..3 {
+            h.free_slot(id);
+            assert_eq!(
+                h.alloc(Object::Box(Value::TRUE)),
+                id,
+                "the freed id is reused"
+            );
+        }
+        h.free_slot(id);
+        assert_eq!(h.take_freed(), vec![id]);
+        h.alloc(Object::Box(Value::TRUE));
+        h.free_slot(id);
+        assert_eq!(
+            h.take_freed(),
+            vec![id],
+            "taking the set forgets what was in it"
+        );
     }
 
     #[test]
