@@ -2,11 +2,11 @@
 //! stored. Damage is reported, never returned as an error and never a panic; walks are
 //! iterative and every link is checked against the height its parent implies.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ops::ControlFlow;
 
 use super::error::MerkleError;
-use super::node::{Address, Node};
+use super::node::{Address, AddressMap, AddressSet, Node};
 use super::root::RootRecord;
 use super::store::{MerkleStore, NODES, REFCOUNTS, ROOT, ROOT_KEY, decode_refcount};
 use crate::encrypted::{Error as StoreError, RowKey, is_reserved_row};
@@ -151,9 +151,9 @@ pub(crate) fn check<K: Kvs>(store: &MerkleStore<K>) -> Result<FsckReport, Merkle
     report.txn_counter = record.txn_counter;
     report.trees = record.trees.len() as u64;
 
-    let mut found: HashMap<Address, Found> = HashMap::new();
-    let mut children: HashMap<Address, Vec<Address>> = HashMap::new();
-    let mut expected: HashMap<Address, u64> = HashMap::new();
+    let mut found: AddressMap<Found> = AddressMap::default();
+    let mut children: AddressMap<Vec<Address>> = AddressMap::default();
+    let mut expected: AddressMap<u64> = AddressMap::default();
     let mut stack: Vec<(Address, Role)> = Vec::new();
     for root in record.root_refs() {
         stack.push((root, Role::Root));
@@ -247,15 +247,15 @@ fn classify(report: &mut FsckReport, address: Address, e: MerkleError) -> Result
 /// Counts entries bottom-up (heights bound the recursion) and compares with the record.
 fn check_lengths(
     record: &RootRecord,
-    found: &HashMap<Address, Found>,
-    children: &HashMap<Address, Vec<Address>>,
+    found: &AddressMap<Found>,
+    children: &AddressMap<Vec<Address>>,
     report: &mut FsckReport,
 ) {
     fn entries(
         address: Address,
-        found: &HashMap<Address, Found>,
-        children: &HashMap<Address, Vec<Address>>,
-        memo: &mut HashMap<Address, Option<u64>>,
+        found: &AddressMap<Found>,
+        children: &AddressMap<Vec<Address>>,
+        memo: &mut AddressMap<Option<u64>>,
     ) -> Option<u64> {
         if let Some(known) = memo.get(&address) {
             return *known;
@@ -272,7 +272,7 @@ fn check_lengths(
         memo.insert(address, count);
         count
     }
-    let mut memo = HashMap::new();
+    let mut memo = AddressMap::default();
     for (name, tree) in &record.trees {
         let counted = match tree.root {
             None => Some(0),
@@ -294,10 +294,10 @@ fn check_lengths(
 /// Compares stored counts with references found; returns the nodes with a count row.
 fn check_refcounts<K: Kvs>(
     store: &MerkleStore<K>,
-    expected: &HashMap<Address, u64>,
+    expected: &AddressMap<u64>,
     report: &mut FsckReport,
-) -> Result<HashSet<Address>, MerkleError> {
-    let mut count_rows = HashSet::new();
+) -> Result<AddressSet, MerkleError> {
+    let mut count_rows = AddressSet::default();
     let mut sorted: Vec<(&Address, &u64)> = expected.iter().collect();
     sorted.sort_unstable();
     for (address, want) in sorted {
@@ -326,8 +326,8 @@ fn check_refcounts<K: Kvs>(
 
 fn find_strays<K: Kvs>(
     store: &MerkleStore<K>,
-    found: &HashMap<Address, Found>,
-    count_rows: &HashSet<Address>,
+    found: &AddressMap<Found>,
+    count_rows: &AddressSet,
     report: &mut FsckReport,
 ) -> Result<(), MerkleError> {
     let enc = store.encrypted();
