@@ -321,14 +321,18 @@ fn object_changes(
 }
 
 #[cfg(test)]
+#[path = "../tests/common/image.rs"]
+mod test_image;
+
+#[cfg(test)]
 mod tests {
     use std::collections::VecDeque;
     use std::time::Duration;
 
     use pscheme_vm::durability::{DriveConfig, Wave, WaveOutcome, WaveSink};
-    use pscheme_vm::encode::encode_object;
-    use pscheme_vm::{ObjId, Object, Vm};
+    use pscheme_vm::{ObjId, Vm};
 
+    use super::test_image::assert_same_heap;
     use crate::{HeapStore, KdfParams};
 
     /// Keeps every wave and reports it durable at once, so the VM takes the next.
@@ -396,15 +400,6 @@ mod tests {
         (vm, sink.waves)
     }
 
-    /// Encodings of every object, hash tables aside (their bucket map encodes in hash order).
-    fn image(vm: &Vm) -> Vec<(ObjId, Vec<u8>)> {
-        vm.heap
-            .iter()
-            .filter(|(_, o)| !matches!(o, Object::HashTable(_)))
-            .map(|(id, o)| (id, encode_object(o)))
-            .collect()
-    }
-
     /// The store holds exactly the heap `vm` ended with, at wave `last`, and nothing dead.
     fn assert_holds_the_end(store: &HeapStore, vm: &Vm, last: u64) {
         assert!(store.fsck().unwrap().is_clean());
@@ -412,14 +407,7 @@ mod tests {
         let saved = store.load().unwrap().expect("a heap");
         assert_eq!(saved.wave, last);
         assert_eq!(saved.finished, Some(0));
-        let (stored, ended) = (image(&saved.vm), image(vm));
-        let first_difference = stored.iter().zip(&ended).find(|(a, b)| a != b);
-        assert!(
-            first_difference.is_none() && stored.len() == ended.len(),
-            "{} vs {} objects, first difference {first_difference:?}",
-            stored.len(),
-            ended.len()
-        );
+        assert_same_heap(&saved.vm, vm);
         assert_eq!(
             objects,
             vm.heap.live_objects() as u64,

@@ -6,11 +6,10 @@ mod common;
 use std::path::Path;
 
 use pscheme_persist::{HeapStore, KdfParams};
-use pscheme_vm::Object;
 use pscheme_vm::durability::DriveConfig;
-use pscheme_vm::encode::encode_object;
-use pscheme_vm::{ObjId, Vm};
+use pscheme_vm::Vm;
 
+use common::image::assert_same_heap;
 use common::{PASS, drive, temp_store};
 
 /// Runs `source` to the end with persistence; returns the VM, its stdout and the exit status.
@@ -19,15 +18,6 @@ fn run_persistent(path: &Path, source: &str) -> (Vm, String, i32) {
     let mut vm = Vm::new().unwrap();
     vm.enable_durability();
     drive(vm, store, source)
-}
-
-/// Encodings of every object, hash tables aside (their bucket map encodes in hash order).
-fn image(vm: &Vm) -> Vec<(ObjId, Vec<u8>)> {
-    vm.heap
-        .iter()
-        .filter(|(_, o)| !matches!(o, Object::HashTable(_)))
-        .map(|(id, o)| (id, encode_object(o)))
-        .collect()
 }
 
 #[test]
@@ -54,28 +44,7 @@ fn the_store_holds_exactly_the_heap_at_the_last_wave() {
     assert!(store.fsck().unwrap().is_clean());
     let saved = store.load().unwrap().expect("a heap was stored");
     assert_eq!(saved.finished, Some(0));
-    let (a, b) = (image(&saved.vm), image(&vm));
-    let diff: Vec<_> = a
-        .iter()
-        .zip(&b)
-        .filter(|(x, y)| x != y)
-        .map(|(x, y)| {
-            (
-                x.0,
-                y.0,
-                saved.vm.heap.get(x.0).type_name(),
-                vm.heap.get(y.0).type_name(),
-            )
-        })
-        .take(5)
-        .collect();
-    assert!(
-        diff.is_empty() && a.len() == b.len(),
-        "{} vs {}: {diff:?}",
-        a.len(),
-        b.len()
-    );
-    assert_eq!(saved.vm.heap.live_objects(), vm.heap.live_objects());
+    assert_same_heap(&saved.vm, &vm);
 }
 
 #[test]

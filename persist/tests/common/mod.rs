@@ -1,5 +1,9 @@
-//! What the end-to-end persistence tests share: scratch store paths and running a program to
-//! its end with its waves going to a store.
+//! What the end-to-end persistence tests share: scratch store paths, running a program to
+//! its end with its waves going to a store, and comparing heaps.
+
+// Not every test file compares heaps.
+#[allow(dead_code)]
+pub mod image;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
