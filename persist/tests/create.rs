@@ -1,119 +1,14 @@
 //! Creating a store is atomic: a store file appears at its path only once its header, key
-//! check and first root record are durable. A creator killed at any moment leaves either no
-//! store or a whole one, never a file that a later open mistakes for a wrong passphrase or a
-//! damaged store; a leftover half-made sibling is cleaned up by the next process that holds
-//! the store's lock.
+//! check and first root record are durable. A leftover half-made sibling is cleaned up by
+//! the next process that holds the store's lock; an existing store is never touched by a
+//! create. (A creator killed at any moment: `create_kill.rs`.)
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+#[path = "common/creation.rs"]
+mod creation;
 
 use pscheme_persist::{HeapStore, KdfParams, PersistError};
 
-const PASSPHRASE: &[u8] = b"create test passphrase";
-/// The child process of `creation_survives_sigkill_at_random_moments` creates stores in this
-/// directory until it is killed.
-const CHILD_DIR_ENV: &str = "PSCHEME_CREATE_CHILD_DIR";
-const KILLS: usize = 40;
-
-/// A fresh directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("create-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create the test's directory");
-    dir
-}
-
-/// `<path><suffix>`, as the store names its siblings.
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
-/// The half-made store's name while it is being created.
-fn creating(path: &Path) -> PathBuf {
-    sibling(path, ".creating")
-}
-
-/// The store at `path` is whole: it opens with the passphrase, holds no heap yet, checks
-/// clean, and no half-made sibling is left beside it.
-fn assert_usable(path: &Path, context: &str) {
-    let store = HeapStore::open_or_create(path, PASSPHRASE, KdfParams::INSECURE_FOR_TESTS)
-        .unwrap_or_else(|e| panic!("{context}: open_or_create failed: {e}"));
-    assert!(
-        store.load().expect("load").is_none(),
-        "{context}: a fresh store holds no heap"
-    );
-    assert!(store.fsck().expect("fsck").is_clean(), "{context}: fsck");
-    for suffix in [".creating", ".creating-wal", ".creating-shm"] {
-        assert!(
-            !sibling(path, suffix).exists(),
-            "{context}: {suffix} left beside the store"
-        );
-    }
-}
-
-/// Run as a child process by the next test: creates the store `store.pdb` over and over
-/// (creating, closing, deleting) until it is killed, so that a kill at a random moment falls
-/// anywhere inside `HeapStore::create`.
-#[test]
-#[ignore = "the child process of creation_survives_sigkill_at_random_moments"]
-fn create_until_killed() {
-    let Some(dir) = std::env::var_os(CHILD_DIR_ENV).map(PathBuf::from) else {
-        eprintln!("create_until_killed runs only as the child of its parent test");
-        return;
-    };
-    let path = dir.join("store.pdb");
-    loop {
-        let store = HeapStore::open_or_create(&path, PASSPHRASE, KdfParams::INSECURE_FOR_TESTS)
-            .expect("the child creates the store");
-        drop(store);
-        std::fs::remove_file(&path).expect("the child deletes the store");
-    }
-}
-
-#[test]
-fn creation_survives_sigkill_at_random_moments() {
-    let seed = fastrand::u64(..);
-    eprintln!("create kill test seed {seed}");
-    let mut rng = fastrand::Rng::with_seed(seed);
-    let dir = scratch("sigkill");
-    let path = dir.join("store.pdb");
-    let start = Instant::now();
-    let mut half_made = 0;
-    for kill in 0..KILLS {
-        let mut child = Command::new(std::env::current_exe().expect("the test binary"))
-            .args(["--ignored", "--exact", "create_until_killed", "--nocapture"])
-            .env(CHILD_DIR_ENV, &dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the child");
-        // The child needs a few milliseconds to start; then it creates a store every few.
-        std::thread::sleep(Duration::from_millis(5 + rng.u64(..60)));
-        if let Ok(Some(status)) = child.try_wait() {
-            let mut err = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-            panic!("kill {kill}: the child stopped by itself ({status}): {err}");
-        }
-        child.kill().expect("SIGKILL the child");
-        child.wait().expect("reap the child");
-        if creating(&path).exists() {
-            half_made += 1;
-        }
-        assert_usable(&path, &format!("after kill {kill} (seed {seed})"));
-        std::fs::remove_file(&path).expect("delete the store for the next child");
-    }
-    eprintln!(
-        "{KILLS} kills in {:?}; {half_made} left a half-made store behind",
-        start.elapsed()
-    );
-    // Creation is mostly SQLite commits on the half-made file, so most kills land there; if
-    // none did, the test proved nothing.
-    assert!(half_made > 0, "no kill fell inside a creation");
-    let _ = std::fs::remove_dir_all(&dir);
-}
+use creation::{PASSPHRASE, assert_usable, creating, scratch, sibling};
 
 #[test]
 fn a_leftover_half_made_store_is_replaced() {
