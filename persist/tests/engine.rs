@@ -6,8 +6,8 @@ mod common;
 use std::path::Path;
 
 use pscheme_persist::{HeapStore, KdfParams};
-use pscheme_vm::durability::DriveConfig;
 use pscheme_vm::Vm;
+use pscheme_vm::durability::DriveConfig;
 
 use common::image::assert_same_heap;
 use common::{PASS, drive, temp_store};
