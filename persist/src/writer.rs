@@ -171,7 +171,7 @@ impl HeapStore {
             while let Some(mut wave) = next.take() {
                 let mut after = newer().map(Absorbed::new);
                 let objects = std::mem::take(&mut wave.objects);
-                let mut changes = object_changes(objects, &wave.freed).into_iter();
+                let mut changes = object_changes(objects, &wave.freed);
                 loop {
                     let mut cursor = after.as_ref().map(Absorbed::cursor);
                     let chunk: Vec<(Vec<u8>, Option<Vec<u8>>)> = changes
@@ -302,22 +302,20 @@ impl TouchedCursor<'_> {
     }
 }
 
-/// The wave's changes to the objects tree by ascending id: `objects` and `freed` are each
-/// ascending by id and disjoint (see [`Wave`]), and keys ascend with ids.
+/// The wave's changes to the objects tree by ascending id, as they are consumed (the writer
+/// takes them a chunk at a time): `objects` and `freed` are each ascending by id and
+/// disjoint (see [`Wave`]), and keys ascend with ids.
 fn object_changes(
     objects: Vec<(ObjId, Vec<u8>)>,
     freed: &[ObjId],
-) -> Vec<(ObjId, Option<Vec<u8>>)> {
-    let mut changes = Vec::with_capacity(objects.len() + freed.len());
+) -> impl Iterator<Item = (ObjId, Option<Vec<u8>>)> + '_ {
+    let mut puts = objects.into_iter().peekable();
     let mut deletes = freed.iter().copied().peekable();
-    for (id, bytes) in objects {
-        while let Some(gone) = deletes.next_if(|&gone| gone < id) {
-            changes.push((gone, None));
-        }
-        changes.push((id, Some(bytes)));
-    }
-    changes.extend(deletes.map(|gone| (gone, None)));
-    changes
+    std::iter::from_fn(move || match (puts.peek(), deletes.peek()) {
+        (Some(&(put, _)), Some(&gone)) if gone < put => deletes.next().map(|id| (id, None)),
+        (Some(_), _) => puts.next().map(|(id, bytes)| (id, Some(bytes))),
+        (None, _) => deletes.next().map(|id| (id, None)),
+    })
 }
 
 #[cfg(test)]
@@ -514,7 +512,7 @@ mod tests {
             (ObjId(6), vec![6]),
         ];
         let freed = [ObjId(1), ObjId(3), ObjId(4), ObjId(9)];
-        let changes = super::object_changes(objects, &freed);
+        let changes: Vec<_> = super::object_changes(objects, &freed).collect();
         let keys: Vec<u32> = changes.iter().map(|(id, _)| id.0).collect();
         assert_eq!(keys, [1, 2, 3, 4, 5, 6, 9]);
         let puts: Vec<Option<Vec<u8>>> = changes.into_iter().map(|(_, v)| v).collect();
