@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pscheme_store::merkle::{CommitInfo, FsckReport, MerkleError, MerkleStore};
+use pscheme_store::merkle::{CachedNodes, CommitInfo, FsckReport, MerkleError, MerkleStore};
 use pscheme_store::{EncryptedStore, KdfParams, SqliteKvs, SqliteOptions, Synchronous};
 use pscheme_vm::Object;
 use pscheme_vm::encode::decode_object;
@@ -234,6 +234,14 @@ impl HeapStore {
     #[must_use]
     pub fn into_writer(self) -> Writer {
         Writer::spawn(self)
+    }
+
+    /// Closes the store's files (the database, checkpointing its log, and the lock) and
+    /// returns the decoded nodes it cached, to be freed by whoever does not make anyone wait.
+    pub(crate) fn close_keeping_cache(mut self) -> CachedNodes {
+        let cached = self.merkle.take_cached_nodes();
+        drop(self);
+        cached
     }
 }
 

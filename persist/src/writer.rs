@@ -6,6 +6,8 @@
 //! the state before the older wave straight to the newer one. A program that builds a large
 //! structure, crosses a boundary and drops it before it ends then never writes it.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -26,12 +28,16 @@ pub const TRACE_VAR: &str = "PSCHEME_TRACE_WAVES";
 /// Object changes per `apply_batch` call: between two, the writer looks for a newer wave.
 const CHUNK: usize = 16 * 1024;
 
-/// A [`WaveSink`] that owns the store on its own thread. Dropping it (or [`Writer::close`])
-/// lets the thread finish the waves it holds, then stop.
+/// A [`WaveSink`] that owns the store on its own thread. Dropping it lets the thread
+/// finish the waves it holds and close the store; [`Writer::close`] hands the store back.
 pub struct Writer {
     waves: Option<Sender<Wave>>,
     outcomes: Receiver<WaveOutcome>,
-    thread: Option<JoinHandle<HeapStore>>,
+    thread: Option<JoinHandle<Option<HeapStore>>>,
+    /// Set by [`Writer::close`]: the thread returns the store instead of closing it.
+    hand_back: Arc<AtomicBool>,
+    /// Disconnected once the thread has closed the store's files.
+    files_closed: Receiver<()>,
     /// The newest wave submitted whose outcome has not been returned.
     outstanding: Option<u64>,
 }
@@ -40,6 +46,9 @@ impl Writer {
     pub(crate) fn spawn(mut store: HeapStore) -> Writer {
         let (wave_tx, wave_rx) = mpsc::channel::<Wave>();
         let (out_tx, out_rx) = mpsc::channel();
+        let (closed_tx, closed_rx) = mpsc::channel::<()>();
+        let hand_back = Arc::new(AtomicBool::new(false));
+        let return_store = Arc::clone(&hand_back);
         let thread = std::thread::Builder::new()
             .name("pscheme-writer".into())
             .spawn(move || {
@@ -79,13 +88,23 @@ impl Writer {
                         break;
                     }
                 }
-                store
+                if return_store.load(Ordering::Acquire) {
+                    return Some(store);
+                }
+                let cached = store.close_keeping_cache();
+                drop(closed_tx);
+                // Freeing the decoded nodes takes milliseconds per 100,000 and nobody waits
+                // for it; a process that exits meanwhile lets the system reclaim them.
+                drop(cached);
+                None
             })
             .expect("spawning the writer thread");
         Writer {
             waves: Some(wave_tx),
             outcomes: out_rx,
             thread: Some(thread),
+            hand_back,
+            files_closed: closed_rx,
             outstanding: None,
         }
     }
@@ -96,17 +115,25 @@ impl Writer {
     /// If the writer thread panicked.
     #[must_use]
     pub fn close(mut self) -> HeapStore {
+        self.hand_back.store(true, Ordering::Release);
         self.waves = None;
         let thread = self.thread.take().expect("joined once");
-        thread.join().expect("the writer thread does not panic")
+        thread
+            .join()
+            .expect("the writer thread does not panic")
+            .expect("asked to hand the store back")
     }
 }
 
+/// Returns once the waves the thread holds are committed (or failed) and the store's files
+/// are closed, so the store can be opened again at once; the thread may still be freeing
+/// memory, and is left to finish that alone.
 impl Drop for Writer {
     fn drop(&mut self) {
         self.waves = None;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        if self.thread.take().is_some() {
+            // Disconnected when the files are closed, or when the thread ended otherwise.
+            let _ = self.files_closed.recv();
         }
     }
 }

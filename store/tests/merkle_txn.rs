@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use proptest::prelude::*;
-use pscheme_store::merkle::{Commit, CommitInfo, MerkleError, MerkleStore};
+use pscheme_store::merkle::{CachedNodes, Commit, CommitInfo, MerkleError, MerkleStore};
 use pscheme_store::{EncryptedStore, KdfParams, MemKvs};
 
 const PASS: &[u8] = b"merkle tests";
@@ -209,6 +209,36 @@ fn store_and_transaction_are_send() {
     assert_send::<MerkleStore<MemKvs>>();
     assert_send::<pscheme_store::merkle::Txn<'static, MemKvs>>();
     assert_send::<CommitInfo>();
+    assert_send::<CachedNodes>();
+}
+
+#[test]
+fn a_store_whose_cached_nodes_were_taken_reads_and_commits_from_its_rows() {
+    let mut store = fresh();
+    let mut txn = store.begin();
+    for i in 0..2_000u32 {
+        txn.put(b"t", &i.to_be_bytes(), &[(i % 251) as u8; 40])
+            .unwrap();
+    }
+    txn.commit().unwrap();
+    let cached = store.take_cached_nodes();
+    let mut txn = store.begin();
+    txn.delete(b"t", &7u32.to_be_bytes()).unwrap();
+    txn.put(b"t", &1_999u32.to_be_bytes(), b"changed").unwrap();
+    txn.commit().unwrap();
+    // Dropped on another thread, as the writer does, while the store goes on.
+    std::thread::spawn(move || drop(cached)).join().unwrap();
+    assert_eq!(store.get(b"t", &7u32.to_be_bytes()).unwrap(), None);
+    assert_eq!(
+        store.get(b"t", &8u32.to_be_bytes()).unwrap(),
+        Some(vec![8; 40])
+    );
+    assert_eq!(
+        store.get(b"t", &1_999u32.to_be_bytes()).unwrap(),
+        Some(b"changed".to_vec())
+    );
+    assert_eq!(store.len(b"t"), 1_999);
+    assert!(store.fsck().unwrap().is_clean());
 }
 
 #[derive(Clone, Debug)]

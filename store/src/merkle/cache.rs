@@ -25,6 +25,11 @@ impl NodeCache {
         }
     }
 
+    /// An empty cache with the same bound.
+    pub(crate) fn emptied(&self) -> Self {
+        Self::new(self.generation_capacity * 2)
+    }
+
     pub(crate) fn get(&mut self, address: &Address) -> Option<Arc<Node>> {
         if let Some(node) = self.young.get(address) {
             return Some(Arc::clone(node));
@@ -46,5 +51,16 @@ impl NodeCache {
     pub(crate) fn remove(&mut self, address: &Address) {
         self.young.remove(address);
         self.old.remove(address);
+    }
+}
+
+/// The decoded nodes taken out of a store by [`super::MerkleStore::take_cached_nodes`]: only
+/// memory. A cache of 65,536 leaves is hundreds of thousands of allocations, so its owner
+/// may want to free it off the path that waits, or not at all when the process is exiting.
+pub struct CachedNodes(#[allow(dead_code, reason = "held only to be dropped")] NodeCache);
+
+impl CachedNodes {
+    pub(crate) fn new(cache: NodeCache) -> Self {
+        Self(cache)
     }
 }

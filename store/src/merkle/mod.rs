@@ -16,6 +16,7 @@ mod source;
 mod store;
 mod txn;
 
+pub use cache::CachedNodes;
 pub use error::MerkleError;
 pub use fsck::{FSCK_FIRST_LIMIT, Findings, FsckReport, LenMismatch, RefcountMismatch};
 pub use node::Address;

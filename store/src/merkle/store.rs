@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use zeroize::Zeroizing;
 
 use super::btree::{self, RangeIter, TreeRoot};
-use super::cache::NodeCache;
+use super::cache::{CachedNodes, NodeCache};
 use super::error::MerkleError;
 use super::fsck::{self, FsckReport};
 use super::node::{Address, AddressHasher, Node, links_of};
@@ -96,6 +96,14 @@ impl<K: Kvs> MerkleStore<K> {
     /// set of a tree saves a row read, a decryption and a decode per node visited.
     pub fn set_cache_capacity(&mut self, nodes: usize) {
         self.cache = RefCell::new(NodeCache::new(nodes));
+    }
+
+    /// Empties the cache of decoded nodes and hands its contents over, to be dropped
+    /// wherever that is cheapest (reads refill the cache as they go).
+    pub fn take_cached_nodes(&mut self) -> CachedNodes {
+        let cache = self.cache.get_mut();
+        let emptied = cache.emptied();
+        CachedNodes::new(std::mem::replace(cache, emptied))
     }
 
     /// The transaction counter and timestamp of the current state.
