@@ -241,11 +241,13 @@ impl<S: WaveSink> WaveDriver<S> {
         Ok(due.then(|| self.submit(vm, None)))
     }
 
-    /// Whether durability can still wake a process blocked in `(sync)`: a wave is in flight,
-    /// or one is due. When false and every process is blocked, nothing will ever run again.
+    /// Whether durability can still wake a process blocked in `(sync)`: one waits, and a
+    /// wave is in flight or due. When false and every process is blocked, nothing will ever
+    /// run again; in particular a program that ended need not wait for the wave in flight
+    /// before it submits its last one.
     pub fn may_wake(&self, vm: &mut Vm) -> bool {
-        self.in_flight.is_some()
-            || (vm.sync_waiting() && self.next_due(vm, Urgency::Scheduled).is_some())
+        vm.sync_waiting()
+            && (self.in_flight.is_some() || self.next_due(vm, Urgency::Scheduled).is_some())
     }
 
     /// Nothing can run before `until` (`None`: before durability wakes a process): waits for
@@ -353,6 +355,8 @@ mod tests {
     enum Reply {
         /// Not there yet (the disk is slow).
         Pending,
+        /// Pending until a program's last wave is submitted, then durable.
+        OnceLastSubmitted,
         Durable,
         Failed,
     }
@@ -383,12 +387,17 @@ mod tests {
 
         fn wait(&mut self, timeout: Option<Duration>) -> Option<WaveOutcome> {
             let oldest = *self.outstanding.first()?;
+            let last_submitted = self.submitted.iter().any(|w| w.finished.is_some());
             match self.reply {
                 Reply::Pending => {
                     assert!(timeout.is_some(), "waiting forever on a pending wave");
                     None
                 }
-                Reply::Durable => {
+                Reply::OnceLastSubmitted if !last_submitted => {
+                    assert!(timeout.is_some(), "waiting forever before the last wave");
+                    None
+                }
+                Reply::Durable | Reply::OnceLastSubmitted => {
                     let wave = if self.merge {
                         self.outstanding.drain(..).next_back()?
                     } else {
@@ -702,10 +711,45 @@ mod tests {
     fn wait_idle_collects_the_wave_in_flight() {
         let (mut vm, mut d) = bare(HOUR, Reply::Durable);
         assert_eq!(step(&mut d, &mut vm, Urgency::Now), Some(1));
-        assert!(d.may_wake(&mut vm));
+        assert!(
+            !d.may_wake(&mut vm),
+            "a wave in flight wakes no one when no process waits in (sync)"
+        );
         d.wait_idle(&mut vm, None).expect("durable");
         assert_eq!(d.in_flight(), None);
         assert_eq!(vm.durable_wave(), 1);
-        assert!(!d.may_wake(&mut vm), "no process waits in (sync)");
+    }
+
+    #[test]
+    fn a_program_that_ends_with_a_wave_in_flight_submits_its_last_wave_at_once() {
+        // The sink answers nothing until the last wave comes (and panics if waited on
+        // forever before that): a program must not wait for a wave that can wake no one.
+        let mut vm = Vm::new().expect("prelude");
+        let compiled = vm
+            .compile("(define x (list 1 2 3)) (display (length x))", "t.scm")
+            .expect("compiles");
+        let main = vm.load(compiled.unit).expect("loads");
+        let pid = vm.spawn(main);
+        vm.pin(pid);
+        vm.enable_durability();
+        let mut sink = FakeSink {
+            submitted: Vec::new(),
+            outstanding: Vec::new(),
+            reply: Reply::OnceLastSubmitted,
+            merge: true,
+        };
+        let mut out = String::new();
+        let code = vm
+            .drive(
+                Some(pid),
+                &mut sink,
+                &config(Duration::ZERO),
+                &mut |_, text| out.push_str(text),
+            )
+            .expect("durable");
+        assert_eq!((code, out.as_str()), (0, "3"));
+        let numbers: Vec<u64> = sink.submitted.iter().map(|w| w.number).collect();
+        assert_eq!(numbers, [1, 2], "wave 1 was taken before the program ran");
+        assert_eq!(vm.durable_wave(), 2);
     }
 }
