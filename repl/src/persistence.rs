@@ -101,7 +101,9 @@ pub(crate) fn run(program: &Path, options: &RunOptions) -> i32 {
             Ok(main) => main,
             Err(code) => return code,
         };
-        return drive(&mut vm, Some(main), &mut NoPersist, &config);
+        let code = drive(&mut vm, Some(main), &mut NoPersist, &config);
+        exit_without_freeing(vm);
+        return code;
     }
     let db = options
         .db
@@ -163,8 +165,16 @@ pub(crate) fn run(program: &Path, options: &RunOptions) -> i32 {
     };
     let mut writer = store.into_writer();
     let code = drive(&mut vm, main, &mut writer, &config);
+    // Returns once the store is closed; its thread may go on freeing its cache.
     drop(writer);
+    exit_without_freeing(vm);
     code
+}
+
+/// Leaves `vm` to the system: the process exits next, and freeing a heap of up to millions
+/// of objects one by one would only delay that.
+fn exit_without_freeing(vm: Vm) {
+    std::mem::forget(vm);
 }
 
 /// Marks the store `vm` commits to as holding a REPL session (with its next wave), so that
