@@ -221,8 +221,9 @@ impl HeapStore {
                 last = wave.number;
                 next = after.map(|a| a.wave).or_else(&mut *newer);
             }
-            // The commit's reads are the long part of a large wave: a wave queued meanwhile
-            // stops it before anything is written and joins this transaction.
+            // The commit's reads and its write are the long part of a large wave: a wave
+            // queued meanwhile stops it (a write begun is rolled back) and joins this
+            // transaction.
             let mut queued = None;
             let stop = &mut || {
                 if queued.is_none() {

@@ -82,6 +82,53 @@ fn round_trip_on_sqlite() {
 }
 
 #[test]
+fn a_commit_stopped_while_the_backend_writes_applies_nothing() {
+    let dir = TempDir::new("enc-stopped");
+    let mut store = create(sqlite_at(dir.path()));
+    put(&mut store, D, b"before", b"kept");
+    let mut batch = Batch::new();
+    for i in 0..2_000u32 {
+        batch.put(D, &i.to_be_bytes(), i.to_le_bytes().to_vec());
+    }
+    batch.delete(D, b"before");
+    let mut asked = 0;
+    let written = store
+        .commit_unless(&batch, &mut || {
+            asked += 1;
+            asked == 3
+        })
+        .unwrap();
+    assert!(!written);
+    assert_eq!(asked, 3, "asked every 256 rows until told to stop");
+    drop(store);
+    let mut store = EncryptedStore::open(sqlite_at(dir.path()), PASS).unwrap();
+    assert_eq!(store.get(D, &7u32.to_be_bytes()).unwrap(), None);
+    assert_eq!(
+        store.get(D, b"before").unwrap().as_deref(),
+        Some(&b"kept"[..])
+    );
+
+    let mut asked = 0;
+    let written = store
+        .commit_unless(&batch, &mut || {
+            asked += 1;
+            false
+        })
+        .unwrap();
+    assert!(written);
+    assert_eq!(
+        asked,
+        2_000 / 256,
+        "one question per 256 rows after the first"
+    );
+    assert_eq!(
+        store.get(D, &7u32.to_be_bytes()).unwrap(),
+        Some(7u32.to_le_bytes().to_vec())
+    );
+    assert_eq!(store.get(D, b"before").unwrap(), None);
+}
+
+#[test]
 fn survives_close_and_reopen() {
     let dir = TempDir::new("enc-reopen");
     let mut store = create(sqlite_at(dir.path()));

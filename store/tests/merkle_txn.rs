@@ -435,26 +435,64 @@ fn a_batch_with_a_too_long_key_is_an_error() {
     assert!(matches!(err, MerkleError::KeyTooLong { .. }), "{err:?}");
 }
 
-#[test]
-fn a_commit_stopped_during_its_reads_writes_nothing_and_can_go_on() {
+/// A store of 20,000 keys and a transaction that changes half of them and deletes a third,
+/// with the model of what the transaction makes of it.
+fn store_and_changes() -> (MerkleStore<MemKvs>, BTreeMap<Vec<u8>, Vec<u8>>, CommitInfo) {
     let key = |i: u32| i.to_be_bytes();
-    for stop_at in [1, 3, 6] {
-        let mut store = fresh();
-        let mut model = BTreeMap::new();
-        let mut txn = store.begin();
-        for i in 0..20_000u32 {
-            txn.put(b"t", &key(i), &i.to_le_bytes()).unwrap();
-            model.insert(key(i).to_vec(), i.to_le_bytes().to_vec());
-        }
-        let base = txn.commit().unwrap();
+    let mut store = fresh();
+    let mut model = BTreeMap::new();
+    let mut txn = store.begin();
+    for i in 0..20_000u32 {
+        txn.put(b"t", &key(i), &i.to_le_bytes()).unwrap();
+        model.insert(key(i).to_vec(), i.to_le_bytes().to_vec());
+    }
+    let base = txn.commit().unwrap();
+    for i in (0..20_000u32).step_by(2) {
+        model.insert(key(i).to_vec(), b"changed".to_vec());
+    }
+    for i in (1..20_000u32).step_by(3) {
+        model.remove(key(i).as_slice());
+    }
+    (store, model, base)
+}
 
+fn change(txn: &mut pscheme_store::merkle::Txn<'_, MemKvs>) {
+    for i in (0..20_000u32).step_by(2) {
+        txn.put(b"t", &i.to_be_bytes(), b"changed").unwrap();
+    }
+    for i in (1..20_000u32).step_by(3) {
+        txn.delete(b"t", &i.to_be_bytes()).unwrap();
+    }
+}
+
+/// How often the commit of [`change`] asks whether to stop when never told to: its last
+/// questions come while the backend writes the batch.
+fn questions_of_a_commit() -> usize {
+    let (mut store, _, _) = store_and_changes();
+    let mut txn = store.begin();
+    change(&mut txn);
+    let mut asked = 0;
+    let Commit::Done(_) = txn
+        .commit_unless(&mut || {
+            asked += 1;
+            false
+        })
+        .unwrap()
+    else {
+        panic!("never told to stop");
+    };
+    asked
+}
+
+#[test]
+fn a_commit_stopped_during_its_reads_or_its_write_writes_nothing_and_can_go_on() {
+    let key = |i: u32| i.to_be_bytes();
+    let questions = questions_of_a_commit();
+    assert!(questions > 10, "{questions}");
+    for stop_at in [1, 3, 6, questions - 1, questions] {
+        let (mut store, mut model, base) = store_and_changes();
         let mut txn = store.begin();
-        for i in (0..20_000u32).step_by(2) {
-            txn.put(b"t", &key(i), b"changed").unwrap();
-        }
-        for i in (1..20_000u32).step_by(3) {
-            txn.delete(b"t", &key(i)).unwrap();
-        }
+        change(&mut txn);
         let mut asked = 0;
         let stopped = txn
             .commit_unless(&mut || {
@@ -463,16 +501,10 @@ fn a_commit_stopped_during_its_reads_writes_nothing_and_can_go_on() {
             })
             .unwrap();
         let Commit::Stopped(mut txn) = stopped else {
-            panic!("the plan of 20,000 keys asks more than {stop_at} times");
+            panic!("the commit asks {questions} times, yet went on at {stop_at}");
         };
         // Nothing was written; the transaction still holds its changes and takes more.
         assert_eq!(txn.get(b"t", &key(0)).unwrap(), Some(b"changed".to_vec()));
-        for i in (0..20_000u32).step_by(2) {
-            model.insert(key(i).to_vec(), b"changed".to_vec());
-        }
-        for i in (1..20_000u32).step_by(3) {
-            model.remove(key(i).as_slice());
-        }
         for i in (0..20_000u32).step_by(4) {
             txn.delete(b"t", &key(i)).unwrap();
             model.remove(key(i).as_slice());
@@ -487,6 +519,32 @@ fn a_commit_stopped_during_its_reads_writes_nothing_and_can_go_on() {
         assert_eq!(all(&store, b"t"), want);
         assert!(store.fsck().unwrap().is_clean(), "stop at {stop_at}");
     }
+}
+
+#[test]
+fn a_commit_stopped_during_its_write_leaves_the_store_as_it_was() {
+    let questions = questions_of_a_commit();
+    let (mut store, _, base) = store_and_changes();
+    let before = all(&store, b"t");
+    let mut txn = store.begin();
+    change(&mut txn);
+    let mut asked = 0;
+    let Commit::Stopped(txn) = txn
+        .commit_unless(&mut || {
+            asked += 1;
+            asked == questions
+        })
+        .unwrap()
+    else {
+        panic!("stopped at its last question, during the write");
+    };
+    drop(txn);
+    assert_eq!(store.info(), base);
+    assert_eq!(all(&store, b"t"), before);
+    let store = reopen(store);
+    assert_eq!(store.info(), base);
+    assert_eq!(all(&store, b"t"), before);
+    assert!(store.fsck().unwrap().is_clean());
 }
 
 #[test]

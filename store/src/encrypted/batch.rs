@@ -96,6 +96,16 @@ impl Batch {
         self.ops.push((Target::Row(row), None));
     }
 
+    /// The values of the batch's puts in `domain`, with their keys, taken back out.
+    pub(crate) fn into_puts(self, domain: Domain) -> impl Iterator<Item = (Vec<u8>, Vec<u8>)> {
+        self.ops
+            .into_iter()
+            .filter_map(move |(target, value)| match target {
+                Target::Logical { domain: d, key } if d == domain => Some((key, value?)),
+                _ => None,
+            })
+    }
+
     /// Number of queued operations.
     #[must_use]
     pub fn len(&self) -> usize {

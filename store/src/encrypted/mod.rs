@@ -14,7 +14,7 @@ pub use batch::{Batch, Domain, RowKey};
 pub use error::Error;
 
 use crate::crypto::{self, KEY_LEN, KdfParams, Key, NONCE_LEN, SealError, Sealer};
-use crate::kvs::{KeyVisitor, Kvs, WriteBatch};
+use crate::kvs::{KeyVisitor, Kvs, KvsError, WriteBatch};
 use batch::Target;
 use header::{Header, SALT_LEN};
 
@@ -37,6 +37,9 @@ const KEY_CHECK_PLAINTEXT: &[u8] = b"pscheme-store key check";
 const ROW_KEY_CONTEXT: &str = "pscheme-store 2026-11-25 layer2 row key v1";
 const SEAL_CONTEXT: &str = "pscheme-store 2026-11-25 layer2 value seal v1";
 const EXTERNAL_CONTEXT_PREFIX: &str = "pscheme-store 2026-11-25 external: ";
+
+/// Rows [`EncryptedStore::commit_unless`] writes between two calls of its `stop`.
+const STOP_POLL_ROWS: usize = 256;
 
 /// Whether a raw backend key is one of layer 2's fixed rows (header, key-check), which
 /// fsck must not report as stray.
@@ -153,6 +156,37 @@ impl<K: Kvs> EncryptedStore<K> {
 
     /// Applies `batch` as one atomic, durable backend commit; on error nothing is applied.
     pub fn commit(&mut self, batch: &Batch) -> Result<(), Error> {
+        let raw = self.sealed(batch)?;
+        self.kvs.commit(&raw)?;
+        Ok(())
+    }
+
+    /// As [`EncryptedStore::commit`], but asks `stop` before every 256th row the backend
+    /// writes. When it says yes the backend rolls the whole commit back and
+    /// this returns `Ok(false)`: nothing of the batch is applied, now or after a reopen.
+    pub fn commit_unless(
+        &mut self,
+        batch: &Batch,
+        stop: &mut dyn FnMut() -> bool,
+    ) -> Result<bool, Error> {
+        let raw = self.sealed(batch)?;
+        let mut stopped = false;
+        let mut hook = |index: usize| {
+            if index > 0 && index.is_multiple_of(STOP_POLL_ROWS) && stop() {
+                stopped = true;
+                return Err(KvsError::Cancelled);
+            }
+            Ok(())
+        };
+        match self.kvs.commit_with_hook(&raw, &mut hook) {
+            Ok(()) => Ok(true),
+            Err(KvsError::Cancelled) if stopped => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The backend rows of `batch`: row keys, sealed values, in row-key order.
+    fn sealed(&self, batch: &Batch) -> Result<WriteBatch, Error> {
         let mut nonces = Nonces::fresh(batch.ops.iter().filter(|(_, v)| v.is_some()).count())?;
         let mut rows: Vec<(RowKey, Option<&[u8]>)> = batch
             .ops
@@ -179,8 +213,7 @@ impl<K: Kvs> EncryptedStore<K> {
                 None => raw.delete(row.as_bytes().to_vec()),
             }
         }
-        self.kvs.commit(&raw)?;
-        Ok(())
+        Ok(raw)
     }
 
     /// The backend key of `(domain, key)`.

@@ -33,6 +33,9 @@ pub enum KvsError {
         /// What is wrong.
         detail: String,
     },
+    /// The caller's hook stopped a commit ([`crate::Kvs::commit_with_hook`]); nothing of
+    /// the batch was applied.
+    Cancelled,
     /// A fault injected on purpose by [`crate::FaultyKvs`].
     InjectedFault {
         /// The operation that was failed, e.g. `"commit"` or `"get"`.
@@ -66,6 +69,7 @@ impl fmt::Display for KvsError {
             KvsError::Corrupted { path, detail } => {
                 write!(f, "store {} is corrupted: {detail}", path.display())
             }
+            KvsError::Cancelled => write!(f, "commit cancelled by the caller"),
             KvsError::InjectedFault { operation, after } => {
                 write!(
                     f,
@@ -81,7 +85,9 @@ impl std::error::Error for KvsError {
         match self {
             KvsError::Io { source, .. } => Some(source),
             KvsError::Sqlite { source, .. } => Some(source),
-            KvsError::Corrupted { .. } | KvsError::InjectedFault { .. } => None,
+            KvsError::Corrupted { .. } | KvsError::Cancelled | KvsError::InjectedFault { .. } => {
+                None
+            }
         }
     }
 }

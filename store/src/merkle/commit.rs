@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::error::MerkleError;
 use super::node::{Address, AddressMap, AddressSet, Node};
 use super::root::RootRecord;
-use super::source::Staging;
+use super::source::{StagedNode, Staging};
 use super::store::{MerkleStore, NODES, REFCOUNTS, ROOT, ROOT_KEY};
 use crate::encrypted::Batch;
 use crate::kvs::Kvs;
@@ -21,6 +21,25 @@ pub(crate) struct CommitPlan {
     pub(crate) batch: Batch,
     pub(crate) written: Vec<(Address, Arc<Node>)>,
     pub(crate) freed: Vec<Address>,
+}
+
+impl CommitPlan {
+    /// The staged nodes the plan took, handed back for a commit that was stopped before
+    /// it wrote: the nodes it would have written, each with the encoding its batch held.
+    /// Staged nodes the new version does not reach were dropped by the plan and are not
+    /// needed again; nodes already stored load from the store.
+    pub(crate) fn into_staging(self) -> Staging {
+        let mut nodes: AddressMap<Arc<Node>> = self.written.into_iter().collect();
+        let mut staging = Staging::default();
+        for (key, encoded) in self.batch.into_puts(NODES) {
+            if let Ok(bytes) = <[u8; 32]>::try_from(key.as_slice())
+                && let Some(node) = nodes.remove(&Address(bytes))
+            {
+                staging.restore(Address(bytes), StagedNode { encoded, node });
+            }
+        }
+        staging
+    }
 }
 
 /// What [`plan`] made of the transaction.

@@ -60,6 +60,11 @@ impl Staging {
         address
     }
 
+    /// Puts back a node taken out by [`Staging::remove`].
+    pub(crate) fn restore(&mut self, address: Address, staged: StagedNode) {
+        self.nodes.insert(address, staged);
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.nodes.len()
     }

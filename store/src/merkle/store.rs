@@ -267,14 +267,25 @@ impl<K: Kvs> MerkleStore<K> {
     }
 
     /// Applies a planned commit; on success the store moves to `record`.
-    pub(crate) fn apply_commit(
+    /// Writes `batch` unless `stop` says to stop first (see
+    /// [`EncryptedStore::commit_unless`]); says whether it was written. The record and the
+    /// cache are left for [`MerkleStore::committed`].
+    pub(crate) fn write_unless(
         &mut self,
         batch: &Batch,
+        stop: &mut dyn FnMut() -> bool,
+    ) -> Result<bool, MerkleError> {
+        Ok(self.store.commit_unless(batch, stop)?)
+    }
+
+    /// Takes the state a durable commit's batch wrote: its root record, and the nodes it
+    /// wrote and freed for the cache.
+    pub(crate) fn committed(
+        &mut self,
         record: RootRecord,
         written: Vec<(Address, Arc<Node>)>,
         freed: &[Address],
-    ) -> Result<CommitInfo, MerkleError> {
-        self.store.commit(batch)?;
+    ) -> CommitInfo {
         self.record = record;
         let cache = self.cache.get_mut();
         for address in freed {
@@ -283,7 +294,7 @@ impl<K: Kvs> MerkleStore<K> {
         for (address, node) in written {
             cache.insert(address, node);
         }
-        Ok(self.info())
+        self.info()
     }
 }
 

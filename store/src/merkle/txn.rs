@@ -178,11 +178,12 @@ impl<'s, K: Kvs> Txn<'s, K> {
         }
     }
 
-    /// As [`Txn::commit`], but asks `stop` now and then while it reads what the commit
-    /// needs from the store (the long part of a large commit, before anything is written).
-    /// When `stop` says yes it gives the transaction back, unchanged and uncommitted, so
-    /// the caller can add more changes and commit again: a writer that finds newer work
-    /// queued folds it into this commit instead of committing twice.
+    /// As [`Txn::commit`], but asks `stop` now and then: while it reads what the commit
+    /// needs from the store, and while the backend writes the batch (until the backend's
+    /// commit itself). When `stop` says yes it gives the transaction back, unchanged and
+    /// uncommitted (a write begun is rolled back), so the caller can add more changes and
+    /// commit again: a writer that finds newer work queued folds it into this commit
+    /// instead of committing twice.
     pub fn commit_unless(
         mut self,
         stop: &mut dyn FnMut() -> bool,
@@ -208,18 +209,22 @@ impl<'s, K: Kvs> Txn<'s, K> {
         let staging = std::mem::take(&mut self.staging);
         let planned = commit::plan(self.store, staging, old, &new, stop)?;
         end_snapshot(snapshot)?;
-        match planned {
-            Planned::Plan(plan) => Ok(Commit::Done(self.store.apply_commit(
-                &plan.batch,
+        let plan = match planned {
+            Planned::Plan(plan) => plan,
+            Planned::Stopped(staging) => {
+                self.staging = staging;
+                return Ok(Commit::Stopped(self));
+            }
+        };
+        if self.store.write_unless(&plan.batch, stop)? {
+            return Ok(Commit::Done(self.store.committed(
                 new,
                 plan.written,
                 &plan.freed,
-            )?)),
-            Planned::Stopped(staging) => {
-                self.staging = staging;
-                Ok(Commit::Stopped(self))
-            }
+            )));
         }
+        self.staging = plan.into_staging();
+        Ok(Commit::Stopped(self))
     }
 
     /// The tree's version with its buffered changes applied.
