@@ -173,6 +173,44 @@ fn identical_trees_share_nodes_and_counts_balance() {
 }
 
 #[test]
+fn counts_known_from_earlier_commits_stay_true_as_sharing_comes_and_goes() {
+    // Each commit changes the counts of shared nodes that earlier commits wrote or read:
+    // a count remembered wrongly would write a wrong count row, or free a node in use.
+    let mut store = fresh();
+    let fill = |txn: &mut pscheme_store::merkle::Txn<'_, MemKvs>, tree: &[u8]| {
+        for i in 0u32..2_000 {
+            txn.put(tree, &i.to_be_bytes(), &[3; 40]).unwrap();
+        }
+    };
+    let mut txn = store.begin();
+    fill(&mut txn, b"a");
+    txn.commit().unwrap();
+    for (add, drop) in [
+        (&b"b"[..], None),
+        (b"c", Some(&b"a"[..])),
+        (b"a", Some(b"b")),
+    ] {
+        let mut txn = store.begin();
+        fill(&mut txn, add);
+        if let Some(tree) = drop {
+            txn.drop_tree(tree);
+        }
+        txn.commit().unwrap();
+        let report = store.fsck().unwrap();
+        assert!(report.is_clean(), "after adding {add:?}: {report:?}");
+    }
+    for tree in [&b"a"[..], b"c"] {
+        let mut txn = store.begin();
+        txn.drop_tree(tree);
+        txn.commit().unwrap();
+        assert!(store.fsck().unwrap().is_clean());
+    }
+    let store = reopen(store);
+    assert_eq!(store.tree_names().count(), 0);
+    assert!(store.fsck().unwrap().is_clean());
+}
+
+#[test]
 fn bad_arguments_are_typed_errors() {
     let mut store = fresh();
     let mut txn = store.begin();

@@ -1,21 +1,29 @@
-//! A bounded cache of decoded, verified nodes.
+//! Bounded caches keyed by node address: decoded, verified nodes, and reference counts.
 //!
-//! Addresses name content, so an entry can never be stale; the cache only has to bound
-//! memory. Two generations approximate LRU cheaply: hits in the old generation are
-//! promoted, and when the young one fills up it becomes the old one.
+//! Addresses name content, so a cached node can never be stale; a cached count stays true
+//! because only this store's commits change counts, and each commit updates the counts it
+//! changed. The caches only have to bound memory. Two generations approximate LRU cheaply:
+//! hits in the old generation are promoted, and when the young one fills up it becomes
+//! the old one.
 
 use std::sync::Arc;
 
 use super::node::{Address, AddressMap, Node};
 
-pub(crate) struct NodeCache {
-    young: AddressMap<Arc<Node>>,
-    old: AddressMap<Arc<Node>>,
+pub(crate) struct Generations<V: Clone> {
+    young: AddressMap<V>,
+    old: AddressMap<V>,
     generation_capacity: usize,
 }
 
-impl NodeCache {
-    /// A cache holding between `capacity / 2` and `capacity` nodes once warm.
+/// Decoded nodes by address.
+pub(crate) type NodeCache = Generations<Arc<Node>>;
+
+/// Reference counts (1 for a node without a count row) by address.
+pub(crate) type CountCache = Generations<u64>;
+
+impl<V: Clone> Generations<V> {
+    /// A cache holding between `capacity / 2` and `capacity` entries once warm.
     pub(crate) fn new(capacity: usize) -> Self {
         let generation_capacity = (capacity / 2).max(1);
         Self {
@@ -30,24 +38,24 @@ impl NodeCache {
         Self::new(self.generation_capacity * 2)
     }
 
-    pub(crate) fn get(&mut self, address: &Address) -> Option<Arc<Node>> {
-        if let Some(node) = self.young.get(address) {
-            return Some(Arc::clone(node));
+    pub(crate) fn get(&mut self, address: &Address) -> Option<V> {
+        if let Some(value) = self.young.get(address) {
+            return Some(value.clone());
         }
-        let node = self.old.remove(address)?;
-        self.insert(*address, Arc::clone(&node));
-        Some(node)
+        let value = self.old.remove(address)?;
+        self.insert(*address, value.clone());
+        Some(value)
     }
 
-    pub(crate) fn insert(&mut self, address: Address, node: Arc<Node>) {
+    pub(crate) fn insert(&mut self, address: Address, value: V) {
         if self.young.len() >= self.generation_capacity {
             self.old = std::mem::take(&mut self.young);
         }
-        self.young.insert(address, node);
+        self.young.insert(address, value);
     }
 
-    /// Forgets a node, e.g. one a commit deleted, so a later read of the address reports
-    /// it missing instead of answering from memory.
+    /// Forgets an entry, e.g. of a node a commit deleted, so a later read of the address
+    /// reports it missing instead of answering from memory.
     pub(crate) fn remove(&mut self, address: &Address) {
         self.young.remove(address);
         self.old.remove(address);

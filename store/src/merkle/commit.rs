@@ -21,6 +21,8 @@ pub(crate) struct CommitPlan {
     pub(crate) batch: Batch,
     pub(crate) written: Vec<(Address, Arc<Node>)>,
     pub(crate) freed: Vec<Address>,
+    /// Every count the commit changes, as it will be (0: the node is deleted).
+    pub(crate) counts: Vec<(Address, u64)>,
 }
 
 impl CommitPlan {
@@ -110,16 +112,8 @@ pub(crate) fn plan<K: Kvs>(
 
     // Release: any stored node whose count reaches zero dies and drops its links. Counts
     // are read only for nodes whose net change is not zero: a node that gained a new
-    // parent and lost its old one (every untouched sibling on a copied path) costs nothing.
-    let mut current: AddressMap<u64> = AddressMap::default();
-    let mut stored_count = |address: &Address| -> Result<u64, MerkleError> {
-        if let Some(count) = current.get(address) {
-            return Ok(*count);
-        }
-        let count = store.stored_refcount(address)?;
-        current.insert(*address, count);
-        Ok(count)
-    };
+    // parent and lost its old one (every untouched sibling on a copied path) costs nothing,
+    // and a count read once (or known from an earlier commit) is not read again.
     let mut dead = AddressSet::default();
     let mut work: Vec<Address> = deltas
         .iter()
@@ -134,7 +128,7 @@ pub(crate) fn plan<K: Kvs>(
         if delta >= 0 || dead.contains(&address) {
             continue;
         }
-        let count = i128::from(stored_count(&address)?) + i128::from(delta);
+        let count = i128::from(store.stored_refcount(&address)?) + i128::from(delta);
         if count == 0 {
             dead.insert(address);
             for child in store.stored_links(&address)? {
@@ -146,10 +140,12 @@ pub(crate) fn plan<K: Kvs>(
 
     let mut batch = Batch::new();
     let mut written = Vec::with_capacity(fresh.len());
+    let mut new_counts = Vec::with_capacity(fresh.len() + deltas.len());
     for (address, count) in fresh {
         let Some(staged) = staging.remove(&address) else {
             continue;
         };
+        new_counts.push((address, count));
         batch.put(NODES, address.as_bytes(), staged.encoded);
         if count > 1 {
             batch.put(REFCOUNTS, address.as_bytes(), count.to_le_bytes().to_vec());
@@ -160,13 +156,14 @@ pub(crate) fn plan<K: Kvs>(
         if *delta == 0 {
             continue;
         }
-        let stored = stored_count(address)?;
+        let stored = store.stored_refcount(address)?;
         let Ok(count) = u64::try_from(i128::from(stored) + i128::from(*delta)) else {
             return Err(MerkleError::corrupted(
                 "reference count",
                 format!("node {address} released more often than it is referenced"),
             ));
         };
+        new_counts.push((*address, count));
         if count == 0 {
             batch.delete(NODES, address.as_bytes());
         }
@@ -181,6 +178,7 @@ pub(crate) fn plan<K: Kvs>(
         batch,
         written,
         freed: dead.into_iter().collect(),
+        counts: new_counts,
     }))
 }
 

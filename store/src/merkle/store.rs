@@ -10,7 +10,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use zeroize::Zeroizing;
 
 use super::btree::{self, RangeIter, TreeRoot};
-use super::cache::{CachedNodes, NodeCache};
+use super::cache::{CachedNodes, CountCache, NodeCache};
+use super::commit::CommitPlan;
 use super::error::MerkleError;
 use super::fsck::{self, FsckReport};
 use super::node::{Address, AddressHasher, Node, links_of};
@@ -31,6 +32,8 @@ pub(crate) const ROOT_KEY: &[u8] = b"root";
 const ADDRESS_CONTEXT: &str = "pscheme-store merkle node address v1";
 /// Default bound of the decoded-node cache, in nodes.
 const DEFAULT_CACHE_NODES: usize = 1 << 16;
+/// Default bound of the count cache, in nodes (about 60 bytes each).
+const DEFAULT_CACHE_COUNTS: usize = 1 << 18;
 
 /// Which committed state a store is at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +54,9 @@ pub struct MerkleStore<K: Kvs> {
     hasher: AddressHasher,
     record: RootRecord,
     cache: RefCell<NodeCache>,
+    /// Counts of nodes this store wrote or read a count of, so that releasing a node it
+    /// wrote (the common case: a program's data dies young) needs no count read.
+    counts: RefCell<CountCache>,
 }
 
 impl<K: Kvs> MerkleStore<K> {
@@ -88,6 +94,7 @@ impl<K: Kvs> MerkleStore<K> {
             hasher,
             record,
             cache: RefCell::new(NodeCache::new(DEFAULT_CACHE_NODES)),
+            counts: RefCell::new(CountCache::new(DEFAULT_CACHE_COUNTS)),
         }
     }
 
@@ -258,15 +265,19 @@ impl<K: Kvs> MerkleStore<K> {
 
     /// The stored reference count of a node assumed present: its count row, or 1.
     pub(crate) fn stored_refcount(&self, address: &Address) -> Result<u64, MerkleError> {
-        match self.store.get(REFCOUNTS, address.as_bytes())? {
-            None => Ok(1),
+        if let Some(count) = self.counts.borrow_mut().get(address) {
+            return Ok(count);
+        }
+        let count = match self.store.get(REFCOUNTS, address.as_bytes())? {
+            None => 1,
             Some(bytes) => decode_refcount(&bytes).ok_or_else(|| {
                 MerkleError::corrupted("reference count", format!("bad count row for {address}"))
-            }),
-        }
+            })?,
+        };
+        self.counts.borrow_mut().insert(*address, count);
+        Ok(count)
     }
 
-    /// Applies a planned commit; on success the store moves to `record`.
     /// Writes `batch` unless `stop` says to stop first (see
     /// [`EncryptedStore::commit_unless`]); says whether it was written. The record and the
     /// cache are left for [`MerkleStore::committed`].
@@ -278,21 +289,23 @@ impl<K: Kvs> MerkleStore<K> {
         Ok(self.store.commit_unless(batch, stop)?)
     }
 
-    /// Takes the state a durable commit's batch wrote: its root record, and the nodes it
-    /// wrote and freed for the cache.
-    pub(crate) fn committed(
-        &mut self,
-        record: RootRecord,
-        written: Vec<(Address, Arc<Node>)>,
-        freed: &[Address],
-    ) -> CommitInfo {
+    /// Takes the state a durable commit's batch wrote: its root record, and for the caches
+    /// the nodes it wrote and freed and the counts it changed.
+    pub(crate) fn committed(&mut self, record: RootRecord, plan: CommitPlan) -> CommitInfo {
         self.record = record;
         let cache = self.cache.get_mut();
-        for address in freed {
+        for address in &plan.freed {
             cache.remove(address);
         }
-        for (address, node) in written {
+        for (address, node) in plan.written {
             cache.insert(address, node);
+        }
+        let counts = self.counts.get_mut();
+        for (address, count) in plan.counts {
+            match count {
+                0 => counts.remove(&address),
+                _ => counts.insert(address, count),
+            }
         }
         self.info()
     }

@@ -217,11 +217,7 @@ impl<'s, K: Kvs> Txn<'s, K> {
             }
         };
         if self.store.write_unless(&plan.batch, stop)? {
-            return Ok(Commit::Done(self.store.committed(
-                new,
-                plan.written,
-                &plan.freed,
-            )));
+            return Ok(Commit::Done(self.store.committed(new, plan)));
         }
         self.staging = plan.into_staging();
         Ok(Commit::Stopped(self))
