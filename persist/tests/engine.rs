@@ -10,7 +10,7 @@ use pscheme_vm::Vm;
 use pscheme_vm::durability::DriveConfig;
 
 use common::image::assert_same_heap;
-use common::{PASS, drive, temp_store};
+use common::{PASS, drive, drive_with, temp_store};
 
 /// Runs `source` to the end with persistence; returns the VM, its stdout and the exit status.
 fn run_persistent(path: &Path, source: &str) -> (Vm, String, i32) {
@@ -44,6 +44,39 @@ fn the_store_holds_exactly_the_heap_at_the_last_wave() {
     assert!(store.fsck().unwrap().is_clean());
     let saved = store.load().unwrap().expect("a heap was stored");
     assert_eq!(saved.finished, Some(0));
+    assert_same_heap(&saved.vm, &vm);
+}
+
+#[test]
+fn collections_of_young_objects_between_waves_leave_the_store_exact() {
+    // Collections between waves every 300 allocations, waves every 5 ms: structures are
+    // built across many collections and waves, old objects are changed to hold new ones.
+    let path = temp_store("young");
+    let source = r#"
+        (define table (make-vector 64 '()))
+        (define (go i acc)
+          (if (< i 30000)
+              (let ((cell (list i (* i i) (number->string i))))
+                (vector-set! table (modulo i 64) cell)
+                (go (+ i 1) (if (= 0 (modulo i 7)) (cons cell acc) acc)))
+              acc))
+        (define kept (go 0 '()))
+        (display (length kept)) (newline)
+    "#;
+    let store = HeapStore::create(&path, PASS, KdfParams::INSECURE_FOR_TESTS).unwrap();
+    let mut vm = Vm::new().unwrap();
+    vm.enable_durability();
+    let config = DriveConfig {
+        commit_interval: std::time::Duration::from_millis(5),
+        young_collection_interval: 300,
+        ..DriveConfig::default()
+    };
+    let (vm, out, code) = drive_with(vm, store, source, &config);
+    assert_eq!((code, out.as_str()), (0, "4286\n"));
+    let store = HeapStore::open(&path, PASS).unwrap();
+    let report = store.fsck().unwrap();
+    assert!(report.is_clean(), "{report:?}");
+    let saved = store.load().unwrap().expect("a heap was stored");
     assert_same_heap(&saved.vm, &vm);
 }
 

@@ -119,6 +119,32 @@ mod tests {
     }
 
     #[test]
+    fn a_collection_keeps_the_entries_touched_since_the_last_young_collection() {
+        // The full collection compacts the dirty set; what durability's next collection of
+        // young objects looks at must still be exactly what was touched since its last one.
+        let mut h = Heap::new();
+        let before = h.cons(Value::small(1), Value::NULL);
+        h.define("before", before);
+        h.cons(Value::small(2), Value::NULL);
+        h.end_young_collection();
+        h.cons(Value::small(3), Value::NULL);
+        let after = h.cons(Value::small(4), Value::NULL);
+        h.define("after", after);
+        h.collect(&[]);
+        let mut touched: Vec<ObjId> = h
+            .touched_entries()
+            .filter(|&id| h.is_dirty(id) && h.is_touched(id))
+            .collect();
+        touched.sort_unstable();
+        touched.dedup();
+        let symbol = h.lookup_symbol("after").expect("interned");
+        let mut want = vec![after.as_obj().unwrap(), symbol];
+        want.sort_unstable();
+        assert_eq!(touched, want);
+        assert!(!touched.contains(&before.as_obj().unwrap()));
+    }
+
+    #[test]
     fn the_symbol_table_is_weak_for_symbols_without_state() {
         let mut h = Heap::new();
         let dropped = h.intern("dropped");

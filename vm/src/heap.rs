@@ -27,7 +27,8 @@ use crate::value::{ObjId, Value};
 pub struct Heap {
     /// Objects by id; `None` for a free id.
     slots: Vec<Option<Object>>,
-    /// Per id, whether it is in `dirty` ([`IN_DIRTY`]) and in `freed` ([`IN_FREED`]); kept
+    /// Per id, whether it is in `dirty` ([`IN_DIRTY`]) and in `freed` ([`IN_FREED`]), and
+    /// its age for durability's collections of young objects ([`TOUCHED`], [`SURVIVOR`]); kept
     /// apart from `slots` so a slot is just an object, and in one byte so that freeing, which
     /// clears one and sets the other, writes once.
     change_flags: Vec<u8>,
@@ -35,6 +36,11 @@ pub struct Heap {
     free: Vec<u32>,
     /// Ids whose `dirty` flag is set, each once.
     dirty: Vec<ObjId>,
+    /// Where in `dirty` the entries added since the last collection of young objects begin.
+    young_mark: usize,
+    /// Members of `dirty` touched again since the last collection of young objects (the
+    /// others touched since are `dirty[young_mark..]`).
+    retouched: Vec<ObjId>,
     /// Ids freed since the last [`Heap::take_freed`], each once (an id freed, reused and
     /// freed again is one delete for the store).
     freed: Vec<ObjId>,
@@ -44,6 +50,9 @@ pub struct Heap {
     pub(crate) roots: Vec<ObjId>,
     pub(crate) live: usize,
     pub(crate) allocated_since_gc: usize,
+    /// Allocations since the last collection of young objects (durability's, at a wave
+    /// boundary or between two).
+    pub(crate) allocated_since_young_collection: usize,
 }
 
 impl Heap {
@@ -55,6 +64,7 @@ impl Heap {
     pub fn alloc(&mut self, obj: Object) -> ObjId {
         self.live += 1;
         self.allocated_since_gc += 1;
+        self.allocated_since_young_collection += 1;
         let id = if let Some(i) = self.free.pop() {
             self.slots[i as usize] = Some(obj);
             ObjId(i)
@@ -105,9 +115,51 @@ impl Heap {
 
     fn mark_dirty(&mut self, id: ObjId) {
         let flags = &mut self.change_flags[id.index()];
-        if *flags & IN_DIRTY == 0 {
-            *flags |= IN_DIRTY;
+        let was = *flags;
+        *flags = was | IN_DIRTY | TOUCHED;
+        if was & IN_DIRTY == 0 {
             self.dirty.push(id);
+        } else if was & TOUCHED == 0 {
+            self.retouched.push(id);
+        }
+    }
+
+    /// The ids allocated or mutated since the last collection of young objects: some may
+    /// have been freed since, or appear twice (freed and reused); check
+    /// [`Heap::is_dirty`] and [`Heap::is_touched`].
+    pub(crate) fn touched_entries(&self) -> impl Iterator<Item = ObjId> + '_ {
+        self.dirty[self.young_mark..]
+            .iter()
+            .chain(&self.retouched)
+            .copied()
+    }
+
+    /// Starts the next period of [`Heap::touched_entries`], after a collection of young
+    /// objects that settled every entry ([`Heap::settle_young`]).
+    pub(crate) fn end_young_collection(&mut self) {
+        self.young_mark = self.dirty.len();
+        self.retouched.clear();
+        self.allocated_since_young_collection = 0;
+    }
+
+    /// Whether `id` was allocated or mutated since the last collection of young objects
+    /// (always a member of the dirty set).
+    pub(crate) fn is_touched(&self, id: ObjId) -> bool {
+        self.change_flags[id.index()] & TOUCHED != 0
+    }
+
+    /// Whether `id` is a young object that survived a collection between waves.
+    pub(crate) fn is_survivor(&self, id: ObjId) -> bool {
+        self.change_flags[id.index()] & SURVIVOR != 0
+    }
+
+    /// Ends a collection of young objects for `id`, a member of the dirty set: no longer
+    /// touched, and a survivor if `survived`.
+    pub(crate) fn settle_young(&mut self, id: ObjId, survived: bool) {
+        let flags = &mut self.change_flags[id.index()];
+        *flags &= !TOUCHED;
+        if survived {
+            *flags |= SURVIVOR;
         }
     }
 
@@ -120,10 +172,12 @@ impl Heap {
     /// The ids mutated or allocated since the last call, and clears the dirty set. Freed ids
     /// are not included even if they were dirty.
     pub fn take_dirty(&mut self) -> Vec<ObjId> {
+        self.young_mark = 0;
+        self.retouched.clear();
         let next = next_change_set(&self.dirty);
         let mut out = std::mem::replace(&mut self.dirty, next);
         out.retain(|&id| {
-            self.change_flags[id.index()] &= !IN_DIRTY;
+            self.change_flags[id.index()] &= !WAVE_BITS;
             self.slots[id.index()].is_some()
         });
         out
@@ -138,10 +192,12 @@ impl Heap {
         if self.dirty.len() < self.slots.len() / 8 {
             return ascending_unique(self.take_dirty(), self.slots.len());
         }
+        self.young_mark = 0;
+        self.retouched.clear();
         let mut out = Vec::with_capacity(self.dirty.len());
         for (i, flags) in self.change_flags.iter_mut().enumerate() {
             if *flags & IN_DIRTY != 0 {
-                *flags &= !IN_DIRTY;
+                *flags &= !WAVE_BITS;
                 out.push(ObjId(u32::try_from(i).expect("ids fit u32")));
             }
         }
@@ -168,8 +224,10 @@ impl Heap {
     /// Empties the dirty and freed sets, as taking them would, but keeps their memory: for a
     /// heap nobody persists, whose sets are dropped at every turn of the scheduler.
     pub(crate) fn clear_changes(&mut self) {
+        self.young_mark = 0;
+        self.retouched.clear();
         for id in self.dirty.drain(..) {
-            self.change_flags[id.index()] &= !IN_DIRTY;
+            self.change_flags[id.index()] &= !WAVE_BITS;
         }
         for id in self.freed.drain(..) {
             self.change_flags[id.index()] &= !IN_FREED;
@@ -228,7 +286,19 @@ impl Heap {
     /// the freed ids. Called after each collection. (The freed set holds each id once.)
     pub(crate) fn compact_change_sets(&mut self) {
         let flags = &self.change_flags;
-        self.dirty.retain(|id| flags[id.index()] & IN_DIRTY != 0);
+        let (mut index, mut kept_before_mark) = (0, 0);
+        let mark = self.young_mark;
+        self.dirty.retain(|id| {
+            let keep = flags[id.index()] & IN_DIRTY != 0;
+            if keep && index < mark {
+                kept_before_mark += 1;
+            }
+            index += 1;
+            keep
+        });
+        self.young_mark = kept_before_mark;
+        self.retouched
+            .retain(|id| flags[id.index()] & IN_DIRTY != 0);
     }
 
     /// Entries in the dirty and freed sets (for tests of their bounds).
@@ -448,6 +518,12 @@ impl Heap {
 const IN_DIRTY: u8 = 1;
 /// [`Heap::change_flags`]: the id is in the freed set.
 const IN_FREED: u8 = 2;
+/// [`Heap::change_flags`]: allocated or mutated since the last collection of young objects.
+const TOUCHED: u8 = 4;
+/// [`Heap::change_flags`]: a young object that survived a collection between waves.
+const SURVIVOR: u8 = 8;
+/// What taking a wave's dirty set clears: its objects are now stored (or freed).
+const WAVE_BITS: u8 = IN_DIRTY | TOUCHED | SURVIVOR;
 
 /// An empty dirty or freed set for the next wave, sized like the one just taken: waves in a
 /// run tend to be alike, and growing a set from nothing to a few hundred thousand ids by

@@ -29,7 +29,17 @@ pub fn temp_store(name: &str) -> PathBuf {
 
 /// Runs `source` in `vm` (durability already on) to the end under `Vm::drive`, its waves
 /// going to `store`'s writer thread; returns the VM, its stdout and the exit status.
-pub fn drive(mut vm: Vm, store: HeapStore, source: &str) -> (Vm, String, i32) {
+pub fn drive(vm: Vm, store: HeapStore, source: &str) -> (Vm, String, i32) {
+    drive_with(vm, store, source, &DriveConfig::default())
+}
+
+/// As [`drive`], with the wave schedule of `config`.
+pub fn drive_with(
+    mut vm: Vm,
+    store: HeapStore,
+    source: &str,
+    config: &DriveConfig,
+) -> (Vm, String, i32) {
     let compiled = vm.compile(source, "test.scm").unwrap();
     let main = vm.load(compiled.unit).unwrap();
     let pid = vm.spawn(main);
@@ -37,16 +47,11 @@ pub fn drive(mut vm: Vm, store: HeapStore, source: &str) -> (Vm, String, i32) {
     let mut writer = store.into_writer();
     let mut stdout = String::new();
     let code = vm
-        .drive(
-            Some(pid),
-            &mut writer,
-            &DriveConfig::default(),
-            &mut |stream, text| {
-                if stream == Stream::Stdout {
-                    stdout.push_str(text);
-                }
-            },
-        )
+        .drive(Some(pid), &mut writer, config, &mut |stream, text| {
+            if stream == Stream::Stdout {
+                stdout.push_str(text);
+            }
+        })
         .unwrap();
     drop(writer);
     (vm, stdout, code)

@@ -2,9 +2,8 @@
 
 use super::Wave;
 use crate::encode::encode_object_into;
-use crate::heap::{IdSet, ascending_unique};
-use crate::object::Object;
-use crate::value::{ObjId, Value};
+use crate::heap::ascending_unique;
+use crate::value::ObjId;
 use crate::vm::Vm;
 
 impl Vm {
@@ -24,7 +23,7 @@ impl Vm {
         for &id in &freed {
             d.set_persisted(id, false);
         }
-        self.collect_young(&mut dirty);
+        self.collect_young_at_boundary(&mut dirty);
         // Freed, then reused by a new object: the new object is written over the old row.
         freed.retain(|id| dirty.binary_search(id).is_err());
         // Each object is encoded into one buffer reused for the whole wave, then copied out at
@@ -57,60 +56,6 @@ impl Vm {
             expand_env,
             meta,
             finished,
-        }
-    }
-
-    /// A nursery collection at the boundary: frees the objects allocated since the last wave
-    /// that nothing reaches, so short-lived garbage is never encoded or written. An object
-    /// allocated since the last wave is *young*: not the object the store holds at its id
-    /// (none, or one freed in this wave, which `capture_wave` has already recorded). A live
-    /// young object is reached from a root or from an old object mutated since the last wave
-    /// (a dirty one): an old object that is not dirty was last changed before any young
-    /// object existed, so it cannot refer to one. The cost is proportional to the dirty set
-    /// and the live young objects, not to the heap. Removes the freed ids from `dirty` (they
-    /// were never stored, so there is nothing to delete). `dirty` is ascending.
-    fn collect_young(&mut self, dirty: &mut Vec<ObjId>) {
-        let d = &self.host.durability;
-        let young = |id: ObjId| !d.is_persisted(id);
-        let mut marked = IdSet::new(self.heap.capacity());
-        let mut stack: Vec<ObjId> = Vec::new();
-        let reach = |v: Value, marked: &mut IdSet, stack: &mut Vec<ObjId>| {
-            if let Some(id) = v.as_obj()
-                && young(id)
-                && marked.insert(id)
-            {
-                stack.push(id);
-            }
-        };
-        for &root in &self.heap.roots {
-            reach(Value::obj(root), &mut marked, &mut stack);
-        }
-        for &id in dirty.iter() {
-            let obj = self.heap.get(id);
-            if !young(id) {
-                obj.for_each_ref(|v| reach(v, &mut marked, &mut stack));
-            } else if matches!(obj, Object::Symbol(s) if s.interned && s.holds_state()) {
-                // A symbol holding a global is a root; the table holds the others weakly.
-                reach(Value::obj(id), &mut marked, &mut stack);
-            }
-        }
-        while let Some(id) = stack.pop() {
-            self.heap
-                .get(id)
-                .for_each_ref(|v| reach(v, &mut marked, &mut stack));
-        }
-        let before = dirty.len();
-        let heap = &mut self.heap;
-        dirty.retain(|&id| {
-            let garbage = young(id) && !marked.contains(id);
-            if garbage {
-                heap.free_slot(id);
-            }
-            !garbage
-        });
-        if dirty.len() != before {
-            // Those frees need no delete: the objects were never stored.
-            self.heap.take_freed();
         }
     }
 

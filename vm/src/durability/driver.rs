@@ -21,6 +21,9 @@ pub struct DriveConfig {
     /// Slices [`Vm::drive`] runs between two looks at the wave schedule; bounds how late a
     /// due wave is.
     pub slices_between_checks: usize,
+    /// Allocations after which young objects are collected between two waves (see
+    /// `durability/young.rs`); `usize::MAX` collects them only at wave boundaries.
+    pub young_collection_interval: usize,
 }
 
 impl Default for DriveConfig {
@@ -29,6 +32,7 @@ impl Default for DriveConfig {
             commit_interval: Duration::from_millis(20),
             unbuffered_output: false,
             slices_between_checks: 16,
+            young_collection_interval: 50_000,
         }
     }
 }

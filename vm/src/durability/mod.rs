@@ -18,6 +18,7 @@ mod capture;
 mod driver;
 mod state;
 mod wave_driver;
+mod young;
 
 use std::time::Duration;
 

@@ -27,6 +27,10 @@ pub(crate) struct DurableState {
     pub(crate) meta: Vec<(String, Vec<u8>)>,
     /// Whether each id holds an object the store has (written by a wave or loaded from it).
     persisted: Vec<bool>,
+    /// How many times in a row a collection of young objects between waves found a tenth
+    /// or more of the newborns alive; each doubles the allocations before the next one
+    /// (see `young.rs`).
+    pub(crate) young_backoff: u32,
 }
 
 impl DurableState {

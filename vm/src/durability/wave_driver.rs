@@ -41,6 +41,8 @@ pub struct WaveDriver<S> {
     /// moment (to check the store, say) without the schedule changing.
     persistent: bool,
     commit_interval: Duration,
+    /// Allocations between two collections of young objects between waves.
+    young_collection_interval: usize,
     /// Hold output until its wave is durable (persistent, and output not unbuffered).
     hold_output: bool,
     /// Output of the open wave.
@@ -66,6 +68,7 @@ impl<S: WaveSink> WaveDriver<S> {
             sink,
             persistent,
             commit_interval: config.commit_interval,
+            young_collection_interval: config.young_collection_interval,
             hold_output: persistent && !config.unbuffered_output,
             open: Vec::new(),
             held: VecDeque::new(),
@@ -238,7 +241,16 @@ impl<S: WaveSink> WaveDriver<S> {
         let due = self
             .next_due(vm, urgency)
             .is_some_and(|due| due <= Instant::now());
-        Ok(due.then(|| self.submit(vm, None)))
+        if due {
+            return Ok(Some(self.submit(vm, None)));
+        }
+        let interval = self
+            .young_collection_interval
+            .saturating_mul(1 << vm.host.durability.young_backoff);
+        if vm.heap.allocated_since_young_collection >= interval {
+            vm.collect_young_between_waves();
+        }
+        Ok(None)
     }
 
     /// Whether durability can still wake a process blocked in `(sync)`: one waits, and a
