@@ -222,8 +222,10 @@ impl<S: WaveSink> WaveDriver<S> {
     }
 
     /// One step of the schedule: collects the outcome of the wave in flight (waiting at most
-    /// `timeout`), then submits the next wave if it is due. In memory, forgets the VM's
-    /// changes instead, so its dirty set does not grow. Returns the wave submitted, if any.
+    /// `timeout`), then submits the next wave if it is due, or else collects young objects
+    /// if enough was allocated since the last time (`durability/young.rs`). In memory,
+    /// forgets the VM's changes instead, so its dirty set does not grow. Returns the wave
+    /// submitted, if any.
     ///
     /// # Errors
     /// As [`WaveDriver::poll`].
@@ -244,12 +246,7 @@ impl<S: WaveSink> WaveDriver<S> {
         if due {
             return Ok(Some(self.submit(vm, None)));
         }
-        let interval = self
-            .young_collection_interval
-            .saturating_mul(1 << vm.host.durability.young_backoff);
-        if vm.heap.allocated_since_young_collection >= interval {
-            vm.collect_young_between_waves();
-        }
+        vm.collect_young_if_due(self.young_collection_interval);
         Ok(None)
     }
 
