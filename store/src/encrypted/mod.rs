@@ -156,9 +156,7 @@ impl<K: Kvs> EncryptedStore<K> {
 
     /// Applies `batch` as one atomic, durable backend commit; on error nothing is applied.
     pub fn commit(&mut self, batch: &Batch) -> Result<(), Error> {
-        let raw = self.sealed(batch)?;
-        self.kvs.commit(&raw)?;
-        Ok(())
+        self.commit_unless(batch, &mut || false).map(drop)
     }
 
     /// As [`EncryptedStore::commit`], but asks `stop` before every 256th row the backend

@@ -20,7 +20,6 @@ use crate::kvs::Kvs;
 pub(crate) struct CommitPlan {
     pub(crate) batch: Batch,
     pub(crate) written: Vec<(Address, Arc<Node>)>,
-    pub(crate) freed: Vec<Address>,
     /// Every count the commit changes, as it will be (0: the node is deleted).
     pub(crate) counts: Vec<(Address, u64)>,
 }
@@ -177,7 +176,6 @@ pub(crate) fn plan<K: Kvs>(
     Ok(Planned::Plan(CommitPlan {
         batch,
         written,
-        freed: dead.into_iter().collect(),
         counts: new_counts,
     }))
 }

@@ -290,22 +290,20 @@ impl<K: Kvs> MerkleStore<K> {
     }
 
     /// Takes the state a durable commit's batch wrote: its root record, and for the caches
-    /// the nodes it wrote and freed and the counts it changed.
+    /// the nodes it wrote and the counts it changed (a node whose count fell to 0 is gone).
     pub(crate) fn committed(&mut self, record: RootRecord, plan: CommitPlan) -> CommitInfo {
         self.record = record;
-        let cache = self.cache.get_mut();
-        for address in &plan.freed {
-            cache.remove(address);
+        let (cache, counts) = (self.cache.get_mut(), self.counts.get_mut());
+        for (address, count) in plan.counts {
+            if count == 0 {
+                cache.remove(&address);
+                counts.remove(&address);
+            } else {
+                counts.insert(address, count);
+            }
         }
         for (address, node) in plan.written {
             cache.insert(address, node);
-        }
-        let counts = self.counts.get_mut();
-        for (address, count) in plan.counts {
-            match count {
-                0 => counts.remove(&address),
-                _ => counts.insert(address, count),
-            }
         }
         self.info()
     }
