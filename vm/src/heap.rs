@@ -142,6 +142,13 @@ impl Heap {
         self.allocated_since_young_collection = 0;
     }
 
+    /// Forgets which entries were touched, as the dirty set is emptied (taking it clears
+    /// their flags too).
+    fn forget_touched(&mut self) {
+        self.young_mark = 0;
+        self.retouched.clear();
+    }
+
     /// Whether `id` was allocated or mutated since the last collection of young objects
     /// (always a member of the dirty set).
     pub(crate) fn is_touched(&self, id: ObjId) -> bool {
@@ -172,8 +179,7 @@ impl Heap {
     /// The ids mutated or allocated since the last call, and clears the dirty set. Freed ids
     /// are not included even if they were dirty.
     pub fn take_dirty(&mut self) -> Vec<ObjId> {
-        self.young_mark = 0;
-        self.retouched.clear();
+        self.forget_touched();
         let next = next_change_set(&self.dirty);
         let mut out = std::mem::replace(&mut self.dirty, next);
         out.retain(|&id| {
@@ -192,8 +198,7 @@ impl Heap {
         if self.dirty.len() < self.slots.len() / 8 {
             return ascending_unique(self.take_dirty(), self.slots.len());
         }
-        self.young_mark = 0;
-        self.retouched.clear();
+        self.forget_touched();
         let mut out = Vec::with_capacity(self.dirty.len());
         for (i, flags) in self.change_flags.iter_mut().enumerate() {
             if *flags & IN_DIRTY != 0 {
@@ -224,8 +229,7 @@ impl Heap {
     /// Empties the dirty and freed sets, as taking them would, but keeps their memory: for a
     /// heap nobody persists, whose sets are dropped at every turn of the scheduler.
     pub(crate) fn clear_changes(&mut self) {
-        self.young_mark = 0;
-        self.retouched.clear();
+        self.forget_touched();
         for id in self.dirty.drain(..) {
             self.change_flags[id.index()] &= !WAVE_BITS;
         }

@@ -352,7 +352,7 @@ mod tests {
     use crate::durability::{DriveConfig, DriveError, NoPersist, Wave, WaveOutcome, WaveSink};
     use crate::run::Stream;
     use crate::sched::Idle;
-    use crate::value::Value;
+    use crate::value::{ObjId, Value};
     use crate::vm::Vm;
 
     const HOUR: Duration = Duration::from_secs(3600);
@@ -455,14 +455,20 @@ mod tests {
 
     /// A persistent VM whose main process has run `source` until it blocked.
     fn blocked_in(source: &str) -> Vm {
+        let (mut vm, _) = spawned(source);
+        assert_eq!(vm.run_slices(64), Some(Idle::Deadlocked));
+        vm
+    }
+
+    /// A persistent VM whose main process (the second result) is to run `source`.
+    fn spawned(source: &str) -> (Vm, ObjId) {
         let mut vm = Vm::new().expect("prelude");
         let compiled = vm.compile(source, "t.scm").expect("compiles");
         let main = vm.load(compiled.unit).expect("loads");
         let pid = vm.spawn(main);
         vm.pin(pid);
         vm.enable_durability();
-        assert_eq!(vm.run_slices(64), Some(Idle::Deadlocked));
-        vm
+        (vm, pid)
     }
 
     fn change(vm: &mut Vm) {
@@ -733,14 +739,7 @@ mod tests {
     fn a_program_that_ends_with_a_wave_in_flight_submits_its_last_wave_at_once() {
         // The sink answers nothing until the last wave comes (and panics if waited on
         // forever before that): a program must not wait for a wave that can wake no one.
-        let mut vm = Vm::new().expect("prelude");
-        let compiled = vm
-            .compile("(define x (list 1 2 3)) (display (length x))", "t.scm")
-            .expect("compiles");
-        let main = vm.load(compiled.unit).expect("loads");
-        let pid = vm.spawn(main);
-        vm.pin(pid);
-        vm.enable_durability();
+        let (mut vm, pid) = spawned("(define x (list 1 2 3)) (display (length x))");
         let mut sink = FakeSink {
             submitted: Vec::new(),
             outstanding: Vec::new(),
