@@ -80,10 +80,17 @@ mod tests {
         h.define("kept", kept);
         let dropped = h.cons(Value::small(2), Value::NULL);
         h.take_dirty();
+        h.set_all_stored();
+        let never_stored = h.cons(Value::small(3), Value::NULL);
         let before = h.live_objects();
-        assert_eq!(h.collect(&[]), 1);
-        assert_eq!(h.live_objects(), before - 1);
-        assert_eq!(h.take_freed(), vec![dropped.as_obj().unwrap()]);
+        assert_eq!(h.collect(&[]), 2);
+        assert_eq!(h.live_objects(), before - 2);
+        assert!(h.try_get(never_stored.as_obj().unwrap()).is_none());
+        assert_eq!(
+            h.take_freed(),
+            vec![dropped.as_obj().unwrap()],
+            "only what the store holds needs a delete"
+        );
         assert!(h.pair(kept).is_some());
     }
 
@@ -92,6 +99,7 @@ mod tests {
         let mut h = Heap::new();
         let dropped = h.cons(Value::small(1), Value::NULL).as_obj().unwrap();
         h.take_dirty();
+        h.set_all_stored();
         h.collect(&[]);
         let reused = h.cons(Value::small(2), Value::NULL).as_obj().unwrap();
         assert_eq!(reused, dropped);
@@ -158,7 +166,7 @@ mod tests {
             value: Value::UNBOUND,
             interned: false,
         }));
-        h.take_freed();
+        h.set_all_stored();
         assert_eq!(h.collect(&[]), 2);
         let mut freed = h.take_freed();
         freed.sort_unstable();

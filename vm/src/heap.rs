@@ -4,7 +4,8 @@
 //! - Every mutation of an existing object goes through [`Heap::get_mut`] (or a helper built on it),
 //!   which records the object in the dirty set. New objects are dirty from birth. The persistence
 //!   layer writes exactly the dirty set ([`Heap::take_dirty`]) and deletes the freed ids
-//!   ([`Heap::take_freed`]).
+//!   ([`Heap::take_freed`]). Only ids the store holds are recorded as freed
+//!   ([`Heap::set_stored`]): an object born and dead between two waves needs no delete.
 //! - The symbol table is weak. It is an index over the interned `Symbol` objects of the heap,
 //!   rebuilt by [`Heap::rebuild_symbol_table`] after loading, and it never names a free slot:
 //!   freeing an interned symbol removes its entry, so interning the name again makes a fresh
@@ -27,8 +28,9 @@ use crate::value::{ObjId, Value};
 pub struct Heap {
     /// Objects by id; `None` for a free id.
     slots: Vec<Option<Object>>,
-    /// Per id, whether it is in `dirty` ([`IN_DIRTY`]) and in `freed` ([`IN_FREED`]), and
-    /// its age for durability's collections of young objects ([`TOUCHED`], [`SURVIVOR`]); kept
+    /// Per id, whether it is in `dirty` ([`IN_DIRTY`]) and in `freed` ([`IN_FREED`]), whether
+    /// the store holds it ([`STORED`]), and its age for durability's collections of young
+    /// objects ([`TOUCHED`], [`SURVIVOR`]); kept
     /// apart from `slots` so a slot is just an object, and in one byte so that freeing, which
     /// clears one and sets the other, writes once.
     change_flags: Vec<u8>,
@@ -41,8 +43,8 @@ pub struct Heap {
     /// Members of `dirty` touched again since the last collection of young objects (the
     /// others touched since are `dirty[young_mark..]`).
     retouched: Vec<ObjId>,
-    /// Ids freed since the last [`Heap::take_freed`], each once (an id freed, reused and
-    /// freed again is one delete for the store).
+    /// Stored ids freed since the last [`Heap::take_freed`], each once (an id freed, reused
+    /// and freed again is one delete for the store).
     freed: Vec<ObjId>,
     /// Interned symbols by name; weak (see the module docs).
     symbols: HashMap<Box<str>, ObjId>,
@@ -216,14 +218,39 @@ impl Heap {
         !self.dirty.is_empty() || !self.freed.is_empty()
     }
 
-    /// The ids freed since the last call.
+    /// The stored ids freed since the last call. They are no longer stored: the wave that
+    /// takes them deletes them (an object now at one of them is new, even if the collector
+    /// has not reached it yet).
     pub fn take_freed(&mut self) -> Vec<ObjId> {
         let next = next_change_set(&self.freed);
         let out = std::mem::replace(&mut self.freed, next);
         for id in &out {
-            self.change_flags[id.index()] &= !IN_FREED;
+            self.change_flags[id.index()] &= !(IN_FREED | STORED);
         }
         out
+    }
+
+    /// Records that the store holds the object at `id`, as written by a wave or read from the
+    /// store: freeing it from now on is recorded for [`Heap::take_freed`].
+    pub(crate) fn set_stored(&mut self, id: ObjId) {
+        self.change_flags[id.index()] |= STORED;
+    }
+
+    /// Whether the store holds an object at `id`: the one there now, unless `id` was freed
+    /// (and maybe reused) since the last [`Heap::take_freed`].
+    pub(crate) fn is_stored(&self, id: ObjId) -> bool {
+        self.change_flags
+            .get(id.index())
+            .is_some_and(|&f| f & STORED != 0)
+    }
+
+    /// Records every live object as stored: the heap was just read from the store.
+    pub(crate) fn set_all_stored(&mut self) {
+        for (flags, slot) in self.change_flags.iter_mut().zip(&self.slots) {
+            if slot.is_some() {
+                *flags |= STORED;
+            }
+        }
     }
 
     /// Empties the dirty and freed sets, as taking them would, but keeps their memory: for a
@@ -326,10 +353,17 @@ impl Heap {
         }
         self.live -= 1;
         self.free.push(id.0);
-        // No longer dirty (a free id has nothing to write), and freed once until taken.
-        let flags = std::mem::replace(&mut self.change_flags[id.index()], IN_FREED);
-        if flags & IN_FREED == 0 {
-            self.freed.push(id);
+        // No longer dirty (a free id has nothing to write). A stored id is freed once until
+        // taken; the others, most of what a collection frees, need no delete and are forgotten.
+        let flags = &mut self.change_flags[id.index()];
+        let was = *flags;
+        if was & STORED == 0 {
+            *flags = 0;
+        } else {
+            *flags = STORED | IN_FREED;
+            if was & IN_FREED == 0 {
+                self.freed.push(id);
+            }
         }
     }
 
@@ -526,6 +560,9 @@ const IN_FREED: u8 = 2;
 const TOUCHED: u8 = 4;
 /// [`Heap::change_flags`]: a young object that survived a collection between waves.
 const SURVIVOR: u8 = 8;
+/// [`Heap::change_flags`]: the store holds an object at this id (set by [`Heap::set_stored`];
+/// cleared when the id, freed, is taken by [`Heap::take_freed`]).
+const STORED: u8 = 16;
 /// What taking a wave's dirty set clears: its objects are now stored (or freed).
 const WAVE_BITS: u8 = IN_DIRTY | TOUCHED | SURVIVOR;
 
@@ -660,9 +697,10 @@ mod tests {
     }
 
     #[test]
-    fn an_id_freed_again_and_again_is_listed_once() {
+    fn a_stored_id_freed_again_and_again_is_listed_once() {
         let mut h = Heap::new();
         let id = h.alloc(Object::Box(Value::FALSE));
+        h.set_stored(id);
         for _ in 0..3 {
             h.free_slot(id);
             assert_eq!(
@@ -670,10 +708,16 @@ mod tests {
                 id,
                 "the freed id is reused"
             );
+            assert!(h.is_stored(id), "the store still holds the old object");
         }
         h.free_slot(id);
         assert_eq!(h.take_freed(), vec![id]);
+        assert!(!h.is_stored(id), "taken to be deleted");
         h.alloc(Object::Box(Value::TRUE));
+        h.free_slot(id);
+        assert!(h.take_freed().is_empty(), "never stored: nothing to delete");
+        h.alloc(Object::Box(Value::TRUE));
+        h.set_stored(id);
         h.free_slot(id);
         assert_eq!(
             h.take_freed(),

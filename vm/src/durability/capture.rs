@@ -1,7 +1,7 @@
 //! Taking a wave at a boundary: the dirty set and the freed set of the heap, encoded.
 
 use super::Wave;
-use crate::encode::encode_object_into;
+use crate::encode::encode_object_exact;
 use crate::heap::ascending_unique;
 use crate::value::ObjId;
 use crate::vm::Vm;
@@ -12,34 +12,26 @@ impl Vm {
     pub(crate) fn capture_wave(&mut self, finished: Option<i32>) -> Wave {
         let capacity = self.heap.capacity();
         let mut dirty = self.heap.take_dirty_ascending();
-        // Only ids the store holds need a delete: most freed objects were born and died
-        // between two boundaries (or were freed by the nursery collection) and never stored.
-        let mut freed = self.heap.take_freed();
-        let d = &mut self.host.durability;
-        freed.retain(|&id| d.is_persisted(id));
-        let mut freed = ascending_unique(freed, capacity);
-        // The store's object at a freed id is gone from the heap: from here on, `persisted`
-        // says whether the object now at an id is the one the store holds.
-        for &id in &freed {
-            d.set_persisted(id, false);
-        }
+        // Only ids the store holds were recorded as freed: most freed objects were born and
+        // died between two boundaries and never stored. From here on `is_stored` says whether
+        // the object now at an id is the one the store holds.
+        let mut freed = ascending_unique(self.heap.take_freed(), capacity);
         self.collect_young_at_boundary(&mut dirty);
         // Freed, then reused by a new object: the new object is written over the old row.
         freed.retain(|id| dirty.binary_search(id).is_err());
-        // Each object is encoded into one buffer reused for the whole wave, then copied out at
-        // its exact size: one allocation per object, none to grow, and no spare capacity
+        // One allocation per object at its exact size: none to grow, and no spare capacity
         // kept until the writer thread frees the bytes.
-        let mut buffer = Vec::new();
-        let d = &mut self.host.durability;
+        let mut scratch = Vec::new();
+        let heap = &mut self.heap;
         let objects: Vec<(ObjId, Vec<u8>)> = dirty
             .into_iter()
             .map(|id| {
-                buffer.clear();
-                encode_object_into(self.heap.get(id), &mut buffer);
-                d.set_persisted(id, true);
-                (id, buffer.as_slice().to_vec())
+                let bytes = encode_object_exact(heap.get(id), &mut scratch);
+                heap.set_stored(id);
+                (id, bytes)
             })
             .collect();
+        let d = &mut self.host.durability;
         let number = d.open_wave;
         d.open_wave += 1;
         let expand_env = std::mem::take(&mut d.expand_env_changed).then(|| {

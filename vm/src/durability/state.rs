@@ -25,8 +25,6 @@ pub(crate) struct DurableState {
     pub(crate) expand_env_changed: bool,
     /// Host entries for the next wave.
     pub(crate) meta: Vec<(String, Vec<u8>)>,
-    /// Whether each id holds an object the store has (written by a wave or loaded from it).
-    persisted: Vec<bool>,
     /// How many times in a row a collection of young objects between waves found a tenth
     /// or more of the newborns alive; each doubles the allocations before the next one
     /// (see `young.rs`).
@@ -41,21 +39,6 @@ impl DurableState {
             matches!(heap.try_get(pid), Some(Object::Process(p)) if p.number == number && p.status.is_alive())
         });
         !self.atomic.is_empty()
-    }
-
-    pub(crate) fn is_persisted(&self, id: ObjId) -> bool {
-        self.persisted.get(id.index()).is_some_and(|&p| p)
-    }
-
-    pub(crate) fn set_persisted(&mut self, id: ObjId, persisted: bool) {
-        let i = id.index();
-        if i >= self.persisted.len() {
-            if !persisted {
-                return;
-            }
-            self.persisted.resize(i + 1, false);
-        }
-        self.persisted[i] = persisted;
     }
 
     pub(crate) fn atomic_depth(&self, pid: ObjId) -> u32 {
@@ -82,9 +65,7 @@ impl Vm {
         d.persistent = true;
         d.open_wave = wave + 1;
         d.durable_wave = wave;
-        for (id, _) in self.heap.iter() {
-            d.set_persisted(id, true);
-        }
+        self.heap.set_all_stored();
         let syncing: Vec<ObjId> = self
             .heap
             .iter()

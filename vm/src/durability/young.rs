@@ -32,21 +32,17 @@ impl Vm {
     /// to delete for it (it was never stored).
     pub(crate) fn collect_young_at_boundary(&mut self, dirty: &mut Vec<ObjId>) {
         self.heap.end_young_collection();
-        let d = &self.host.durability;
-        let marked = self.mark_young(dirty, |id| !d.is_persisted(id));
-        let before = dirty.len();
+        let heap = &self.heap;
+        let marked = self.mark_young(dirty, |id| !heap.is_stored(id));
+        // These frees record nothing to delete: the objects were never stored.
         let heap = &mut self.heap;
         dirty.retain(|&id| {
-            let garbage = !d.is_persisted(id) && !marked.contains(id);
+            let garbage = !heap.is_stored(id) && !marked.contains(id);
             if garbage {
                 heap.free_slot(id);
             }
             !garbage
         });
-        if dirty.len() != before {
-            // Those frees need no delete: the objects were never stored.
-            self.heap.take_freed();
-        }
     }
 
     /// Collects young objects between waves if `interval` allocations, doubled for each
@@ -60,17 +56,16 @@ impl Vm {
 
     /// A collection between waves: frees the young objects allocated since the previous
     /// collection that nothing reaches, and marks the others survivors. The dirty set keeps
-    /// its members (the next wave needs them); the frees join the freed set, from which
-    /// `capture_wave` drops them (never stored).
+    /// its members (the next wave needs them); the frees record nothing to delete (never
+    /// stored).
     pub(crate) fn collect_young_between_waves(&mut self) {
         let touched: Vec<ObjId> = self
             .heap
             .touched_entries()
             .filter(|&id| self.heap.is_dirty(id) && self.heap.is_touched(id))
             .collect();
-        let d = &self.host.durability;
         let heap = &self.heap;
-        let newborn = |id: ObjId| !d.is_persisted(id) && !heap.is_survivor(id);
+        let newborn = |id: ObjId| !heap.is_stored(id) && !heap.is_survivor(id);
         let marked = self.mark_young(&touched, newborn);
         let (mut newborns, mut freed) = (0usize, 0usize);
         for id in touched {
@@ -78,8 +73,7 @@ impl Vm {
             if !self.heap.is_dirty(id) || !self.heap.is_touched(id) {
                 continue;
             }
-            let d = &self.host.durability;
-            let young = !d.is_persisted(id);
+            let young = !self.heap.is_stored(id);
             if young && !self.heap.is_survivor(id) {
                 newborns += 1;
                 if !marked.contains(id) {
