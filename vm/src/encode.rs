@@ -5,6 +5,7 @@
 //! decoded). Decoding never panics on bad bytes: it returns [`DecodeError`].
 
 use crate::object::Object;
+use crate::value::Value;
 
 /// Bumped whenever the encoding of any object changes.
 pub const HEAP_FORMAT_VERSION: u32 = 1;
@@ -42,36 +43,42 @@ pub fn encode_object(obj: &Object) -> Vec<u8> {
 /// objects through one reused buffer, so the buffer grows once per wave, not once per object.
 pub fn encode_object_into(obj: &Object, out: &mut Vec<u8>) {
     push_varint(out, u64::from(HEAP_FORMAT_VERSION));
+    // Pairs, closures and continuation frames are most of what a wave writes, and a large
+    // vector is re-encoded whole whenever one of its slots changes. Their bytes are those of
+    // postcard's derived encoding (variant index, then each field as a varint, a sequence's
+    // length first: tested), written without serde's detour through a call per field.
     match obj {
-        // A vector is re-encoded whole whenever one of its slots changes, so a large one is
-        // most of a wave's encoding work. These are the bytes of postcard's derived encoding
-        // (variant index, length, each word as a varint: tested), written without serde's
-        // per-element detour.
+        Object::Pair(car, cdr) => {
+            push_varint(out, PAIR_VARIANT);
+            push_varint(out, u64::from(*car));
+            push_varint(out, u64::from(*cdr));
+        }
         Object::Vector(items) => {
             push_varint(out, VECTOR_VARIANT);
-            push_varint(out, items.len() as u64);
-            for &item in items {
-                push_varint(out, u64::from(item));
-            }
+            push_words(out, items);
+        }
+        Object::Closure(c) | Object::Frame(c) => {
+            let variant = if matches!(obj, Object::Closure(_)) {
+                CLOSURE_VARIANT
+            } else {
+                FRAME_VARIANT
+            };
+            push_varint(out, variant);
+            push_varint(out, u64::from(c.code.0));
+            push_varint(out, u64::from(c.block));
+            push_words(out, &c.free);
         }
         _ => postcard::serialize_with_flavor(obj, Append(out)).expect("heap objects always encode"),
     }
 }
 
-/// The bytes [`encode_object`] returns for `obj`, in a vector of exactly their size. A
-/// vector's size is worked out first and it is encoded in place: a wave of a program sorting
-/// a 200,000-element vector would otherwise copy its megabyte or more out of `scratch`, into
-/// fresh memory, every wave. Other objects are encoded into `scratch` (cleared first, kept
-/// for the next call) and copied out.
+/// The bytes [`encode_object`] returns for `obj`, in a vector of exactly their size. The
+/// size of a pair or a vector is worked out first and it is encoded in place: a wave of a
+/// program sorting a 200,000-element vector would otherwise copy its megabyte or more out of
+/// `scratch`, into fresh memory, every wave. Other objects are encoded into `scratch`
+/// (cleared first, kept for the next call) and copied out.
 pub fn encode_object_exact(obj: &Object, scratch: &mut Vec<u8>) -> Vec<u8> {
-    if let Object::Vector(items) = obj {
-        let len = varint_len(u64::from(HEAP_FORMAT_VERSION))
-            + varint_len(VECTOR_VARIANT)
-            + varint_len(items.len() as u64)
-            + items
-                .iter()
-                .map(|&v| varint_len(u64::from(v)))
-                .sum::<usize>();
+    if let Some(len) = encoded_len(obj) {
         let mut out = Vec::with_capacity(len);
         encode_object_into(obj, &mut out);
         debug_assert_eq!(out.len(), len, "the size worked out is the size written");
@@ -82,14 +89,52 @@ pub fn encode_object_exact(obj: &Object, scratch: &mut Vec<u8>) -> Vec<u8> {
     scratch.as_slice().to_vec()
 }
 
+/// The size of [`encode_object`]'s bytes for the objects it writes without serde.
+fn encoded_len(obj: &Object) -> Option<usize> {
+    let word = |v: &Value| varint_len(u64::from(*v));
+    let body = match obj {
+        Object::Pair(car, cdr) => varint_len(PAIR_VARIANT) + word(car) + word(cdr),
+        Object::Vector(items) => varint_len(VECTOR_VARIANT) + words_len(items),
+        // Both variant indexes take one byte.
+        Object::Closure(c) | Object::Frame(c) => {
+            1 + varint_len(u64::from(c.code.0))
+                + varint_len(u64::from(c.block))
+                + words_len(&c.free)
+        }
+        _ => return None,
+    };
+    Some(varint_len(u64::from(HEAP_FORMAT_VERSION)) + body)
+}
+
+/// Appends a sequence of words as postcard does: its length, then each word.
+fn push_words(out: &mut Vec<u8>, words: &[Value]) {
+    push_varint(out, words.len() as u64);
+    for &word in words {
+        push_varint(out, u64::from(word));
+    }
+}
+
+/// How many bytes [`push_words`] writes for `words`.
+fn words_len(words: &[Value]) -> usize {
+    varint_len(words.len() as u64)
+        + words
+            .iter()
+            .map(|&w| varint_len(u64::from(w)))
+            .sum::<usize>()
+}
+
 /// How many bytes [`push_varint`] writes for `n`: one per seven significant bits.
 fn varint_len(n: u64) -> usize {
     let bits = 64 - (n | 1).leading_zeros() as usize;
     bits.div_ceil(7)
 }
 
-/// The index postcard gives [`Object::Vector`]: its position in the enum.
+/// The indexes postcard gives the objects encoded without serde: their positions in the
+/// enum.
+const PAIR_VARIANT: u64 = 0;
 const VECTOR_VARIANT: u64 = 1;
+const CLOSURE_VARIANT: u64 = 7;
+const FRAME_VARIANT: u64 = 8;
 
 /// Appends `n` as postcard writes every integer: LEB128, seven bits a byte, low bits first.
 fn push_varint(out: &mut Vec<u8>, mut n: u64) {
@@ -170,7 +215,7 @@ mod tests {
     use super::{
         HEAP_FORMAT_VERSION, decode_object, encode_object, encode_object_exact, encode_object_into,
     };
-    use crate::object::Object;
+    use crate::object::{Closure, Object};
     use crate::value::{ObjId, Value};
     use crate::vm::Vm;
 
@@ -208,7 +253,7 @@ mod tests {
     }
 
     #[test]
-    fn vectors_encode_to_the_derived_bytes_and_back() {
+    fn vectors_and_pairs_encode_to_the_derived_bytes_and_back() {
         let edges = edge_values();
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
         let random: Vec<Value> = (0..5_000)
@@ -232,6 +277,16 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
+        for (&car, &cdr) in edges.iter().zip(edges.iter().rev()) {
+            let obj = Object::Pair(car, cdr);
+            let bytes = encode_object_exact(&obj, &mut scratch);
+            assert_eq!(bytes, reference(&obj), "{car:?} {cdr:?}");
+            assert_eq!(bytes.capacity(), bytes.len(), "sized before encoding");
+            match decode_object(&bytes) {
+                Ok(Object::Pair(a, d)) => assert!(a == car && d == cdr),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]
@@ -240,6 +295,19 @@ mod tests {
         vm.heap.string("a string: \u{e9}\u{1f600}");
         vm.heap.flonum(-0.5);
         vm.heap.integer(i64::MIN);
+        let closure = vm
+            .heap
+            .iter()
+            .find_map(|(_, o)| match o {
+                Object::Closure(c) => Some(c.clone()),
+                _ => None,
+            })
+            .expect("the prelude has closures");
+        vm.heap.alloc(Object::Frame(Closure {
+            block: u32::MAX,
+            free: edge_values().into(),
+            ..closure
+        }));
         let mut kinds = std::collections::BTreeSet::new();
         let mut buffer = Vec::new();
         let mut scratch = Vec::new();

@@ -18,7 +18,7 @@ impl Vm {
         let mut freed = ascending_unique(self.heap.take_freed(), capacity);
         self.collect_young_at_boundary(&mut dirty);
         // Freed, then reused by a new object: the new object is written over the old row.
-        freed.retain(|id| dirty.binary_search(id).is_err());
+        remove_sorted(&mut freed, &dirty);
         // One allocation per object at its exact size: none to grow, and no spare capacity
         // kept until the writer thread frees the bytes.
         let mut scratch = Vec::new();
@@ -57,11 +57,37 @@ impl Vm {
     }
 }
 
+/// Removes from `ids` the members of `other`; both ascending. One merge pass: both lists
+/// can hold a few hundred thousand ids, where a search per id misses the cache each time.
+fn remove_sorted(ids: &mut Vec<ObjId>, other: &[ObjId]) {
+    let mut rest = other.iter().peekable();
+    ids.retain(|id| {
+        while rest.next_if(|&o| o < id).is_some() {}
+        rest.peek() != Some(&id)
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use crate::object::Object;
     use crate::value::{ObjId, Value};
     use crate::vm::Vm;
+
+    #[test]
+    fn removing_a_sorted_list_keeps_exactly_the_others() {
+        let ids = |v: &[u32]| v.iter().map(|&i| ObjId(i)).collect::<Vec<_>>();
+        for (from, other, want) in [
+            (&[1, 3, 5, 7][..], &[0, 3, 4, 7, 9][..], &[1, 5][..]),
+            (&[2, 4], &[], &[2, 4]),
+            (&[], &[1], &[]),
+            (&[1, 2, 3], &[1, 2, 3], &[]),
+            (&[5, 6], &[1, 2], &[5, 6]),
+        ] {
+            let mut list = ids(from);
+            super::remove_sorted(&mut list, &ids(other));
+            assert_eq!(list, ids(want), "{from:?} - {other:?}");
+        }
+    }
 
     fn ids(wave: &super::Wave) -> Vec<ObjId> {
         wave.objects.iter().map(|(id, _)| *id).collect()
