@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use pscheme_persist::{HeapStore, KdfParams, Writer};
 use pscheme_vm::Vm;
 use pscheme_vm::durability::{DriveConfig, Wave, WaveOutcome, WaveSink};
+use pscheme_vm::encode::encode_object;
 
 const PASS: &[u8] = b"bench";
 const CELLS: usize = 100_000;
@@ -52,7 +53,11 @@ impl WaveSink for Metered {
         let measured = Measured {
             objects: wave.objects.len(),
             deletes: wave.freed.len(),
-            encoded: wave.objects.iter().map(|(_, bytes)| bytes.len()).sum(),
+            encoded: wave
+                .objects
+                .iter()
+                .map(|(_, object)| encode_object(object).len())
+                .sum(),
             written: 0,
             commit: Duration::ZERO,
         };

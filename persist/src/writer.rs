@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 
 use pscheme_store::SqliteKvs;
 use pscheme_store::merkle::{Commit, MerkleError, Txn};
-use pscheme_vm::ObjId;
 use pscheme_vm::durability::{Wave, WaveOutcome, WaveSink};
+use pscheme_vm::encode::encode_object_exact;
+use pscheme_vm::{ObjId, Object};
 
 use crate::layout::{
     self, KEY_EXPAND_ENV, KEY_FINISHED, KEY_FORMAT, KEY_ROOTS, KEY_WAVE, META, OBJECTS,
@@ -193,6 +194,7 @@ impl HeapStore {
     ) -> Result<Committed, MerkleError> {
         let mut txn = self.merkle.begin();
         let mut next = Some(first);
+        let mut scratch = Vec::new();
         let (mut last, mut puts, mut deletes) = (0, 0, 0);
         loop {
             while let Some(mut wave) = next.take() {
@@ -201,11 +203,15 @@ impl HeapStore {
                 let mut changes = object_changes(objects, &wave.freed);
                 loop {
                     let mut cursor = after.as_ref().map(Absorbed::cursor);
+                    // Objects are encoded here, on this thread, and only those written.
                     let chunk: Vec<(Vec<u8>, Option<Vec<u8>>)> = changes
                         .by_ref()
                         .filter(|(id, _)| !cursor.as_mut().is_some_and(|c| c.touches(*id)))
                         .take(CHUNK)
-                        .map(|(id, bytes)| (layout::object_key(id).to_vec(), bytes))
+                        .map(|(id, object)| {
+                            let bytes = object.map(|o| encode_object_exact(&o, &mut scratch));
+                            (layout::object_key(id).to_vec(), bytes)
+                        })
                         .collect();
                     if chunk.is_empty() {
                         break;
@@ -334,14 +340,14 @@ impl TouchedCursor<'_> {
 /// takes them a chunk at a time): `objects` and `freed` are each ascending by id and
 /// disjoint (see [`Wave`]), and keys ascend with ids.
 fn object_changes(
-    objects: Vec<(ObjId, Vec<u8>)>,
+    objects: Vec<(ObjId, Object)>,
     freed: &[ObjId],
-) -> impl Iterator<Item = (ObjId, Option<Vec<u8>>)> + '_ {
+) -> impl Iterator<Item = (ObjId, Option<Object>)> + '_ {
     let mut puts = objects.into_iter().peekable();
     let mut deletes = freed.iter().copied().peekable();
     std::iter::from_fn(move || match (puts.peek(), deletes.peek()) {
         (Some(&(put, _)), Some(&gone)) if gone < put => deletes.next().map(|id| (id, None)),
-        (Some(_), _) => puts.next().map(|(id, bytes)| (id, Some(bytes))),
+        (Some(_), _) => puts.next().map(|(id, object)| (id, Some(object))),
         (None, _) => deletes.next().map(|id| (id, None)),
     })
 }
@@ -534,27 +540,24 @@ mod tests {
 
     #[test]
     fn object_changes_interleave_puts_and_deletes_by_ascending_key() {
+        let boxed = |n| pscheme_vm::Object::Box(pscheme_vm::Value::small(n));
         let objects = vec![
-            (ObjId(2), vec![2]),
-            (ObjId(5), vec![5]),
-            (ObjId(6), vec![6]),
+            (ObjId(2), boxed(2)),
+            (ObjId(5), boxed(5)),
+            (ObjId(6), boxed(6)),
         ];
         let freed = [ObjId(1), ObjId(3), ObjId(4), ObjId(9)];
         let changes: Vec<_> = super::object_changes(objects, &freed).collect();
         let keys: Vec<u32> = changes.iter().map(|(id, _)| id.0).collect();
         assert_eq!(keys, [1, 2, 3, 4, 5, 6, 9]);
-        let puts: Vec<Option<Vec<u8>>> = changes.into_iter().map(|(_, v)| v).collect();
-        assert_eq!(
-            puts,
-            [
-                None,
-                Some(vec![2]),
-                None,
-                None,
-                Some(vec![5]),
-                Some(vec![6]),
-                None
-            ]
-        );
+        let puts: Vec<Option<i64>> = changes
+            .into_iter()
+            .map(|(_, object)| match object {
+                Some(pscheme_vm::Object::Box(v)) => v.as_fixnum(),
+                Some(other) => panic!("{other:?}"),
+                None => None,
+            })
+            .collect();
+        assert_eq!(puts, [None, Some(2), None, None, Some(5), Some(6), None]);
     }
 }

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use pscheme_vm::Object;
 use pscheme_vm::durability::{DriveConfig, Wave, WaveOutcome, WaveSink};
-use pscheme_vm::encode::decode_object;
 use pscheme_vm::{ObjId, Vm};
 
 /// Keeps every wave and makes it durable after `slow_polls` non-blocking polls (a disk that
@@ -66,8 +65,8 @@ fn eager() -> DriveConfig {
 }
 
 fn global_in_wave(wave: &Wave, sym: ObjId) -> Option<i64> {
-    let (_, bytes) = wave.objects.iter().find(|(id, _)| *id == sym)?;
-    match decode_object(bytes).unwrap() {
+    let (_, object) = wave.objects.iter().find(|(id, _)| *id == sym)?;
+    match object {
         Object::Symbol(s) => s.value.as_fixnum(),
         _ => None,
     }

@@ -3,7 +3,8 @@
 //! The VM knows nothing of storage. At a safe point between slices, never while a process is
 //! inside `(atomically ...)`, the wave schedule ([`WaveDriver`], looped over by [`Vm::drive`])
 //! captures a [`Wave`]: every object
-//! allocated or mutated since the previous wave, encoded on the VM thread, plus the ids the
+//! allocated or mutated since the previous wave, copied on the VM thread (the sink encodes
+//! the copies on its own thread, so the VM pays for a copy, not an encoding), plus the ids the
 //! collector freed, the roots and a few host entries. It hands the wave to a [`WaveSink`]
 //! without blocking and keeps running; the sink reports later which waves became durable.
 //! Output produced during a wave is held until that wave is durable, and `(sync)` blocks its
@@ -26,16 +27,18 @@ pub use driver::{DriveConfig, DriveError};
 pub(crate) use state::DurableState;
 pub use wave_driver::{Urgency, WaveDriver, failure_line};
 
+use crate::object::Object;
 use crate::value::ObjId;
 
 /// Everything one commit must write: the state of the heap at one wave boundary, as a
 /// difference from the previous boundary.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Wave {
     /// Waves are numbered from 1 in the life of a store, without gaps.
     pub number: u64,
-    /// Encoded objects (`encode::encode_object`) to write, by ascending id.
-    pub objects: Vec<(ObjId, Vec<u8>)>,
+    /// Copies of the objects to write, by ascending id. The sink encodes them
+    /// ([`crate::encode::encode_object_exact`]) on its own thread.
+    pub objects: Vec<(ObjId, Object)>,
     /// Ids to delete, ascending, disjoint from `objects`.
     pub freed: Vec<ObjId>,
     /// The heap's scheduler object.
