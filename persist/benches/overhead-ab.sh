@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Persistence overhead of two builds side by side: for each VM benchmark program, runs
 # `pscheme run --no-persist` and `pscheme run` on a fresh store (created with --insecure-kdf,
-# so the one-time key derivation is not counted) with build A, then with build B, RUNS times
-# in turn, so that both see the same drift of the machine. Prints best and median wall
-# times in ms, and the persisted / in-memory ratio of each build's best and of its medians.
+# so the one-time key derivation is not counted) with build A and with build B, RUNS times
+# in turn, so that both see the same drift of the machine. Odd rounds run A then B, in
+# memory then persisted; even rounds the reverse, so no run always follows the same one.
+# Prints best and median wall times in ms, and the persisted / in-memory ratio of each
+# build's best and of its medians.
 # Usage:
 #   persist/benches/overhead-ab.sh PATH/TO/A/pscheme PATH/TO/B/pscheme [runs] [program...]
 set -euo pipefail
@@ -30,12 +32,19 @@ printf "%-10s %11s %11s %11s %11s   %-11s %-11s\n" program A-mem A-pdb B-mem B-p
 for name in "${programs[@]}"; do
     p="$root/benches/programs/$name.scm"
     for f in am ap bm bp; do : > "$tmp/$f"; done
-    for _ in $(seq "$runs"); do
-        for build in a b; do
+    for round in $(seq "$runs"); do
+        builds="a b" modes="m p"
+        if (( round % 2 == 0 )); then builds="b a" modes="p m"; fi
+        for build in $builds; do
             bin=${!build}
-            ms "$bin" run --no-persist "$p" >> "$tmp/${build}m"
-            rm -f "$tmp"/db*
-            ms "$bin" run --insecure-kdf --db "$tmp/db" "$p" >> "$tmp/${build}p"
+            for mode in $modes; do
+                if [[ $mode == m ]]; then
+                    ms "$bin" run --no-persist "$p" >> "$tmp/${build}m"
+                else
+                    rm -f "$tmp"/db*
+                    ms "$bin" run --insecure-kdf --db "$tmp/db" "$p" >> "$tmp/${build}p"
+                fi
+            done
         done
     done
     cell() { printf "%4s/%-4s" "$(best "$tmp/$1")" "$(median "$tmp/$1")"; }
