@@ -11,6 +11,10 @@ use pscheme_persist::{HeapStore, KdfParams};
 use pscheme_vm::Vm;
 use pscheme_vm::durability::DriveConfig;
 
+/// The allocator of the `pscheme` binary, so that these figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const PASS: &[u8] = b"bench";
 
 fn dir() -> PathBuf {
