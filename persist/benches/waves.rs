@@ -22,7 +22,10 @@ use std::time::{Duration, Instant};
 use pscheme_persist::{HeapStore, KdfParams, Writer};
 use pscheme_vm::Vm;
 use pscheme_vm::durability::{DriveConfig, Wave, WaveOutcome, WaveSink};
-use pscheme_vm::encode::encode_object;
+
+/// The allocator of the `pscheme` binary, so that these figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const PASS: &[u8] = b"bench";
 const CELLS: usize = 100_000;
@@ -56,7 +59,7 @@ impl WaveSink for Metered {
             encoded: wave
                 .objects
                 .iter()
-                .map(|(_, object)| encode_object(object).len())
+                .map(|(_, object)| object.clone().into_bytes(&mut Vec::new()).len())
                 .sum(),
             written: 0,
             commit: Duration::ZERO,

@@ -14,9 +14,8 @@ use std::time::{Duration, Instant};
 
 use pscheme_store::SqliteKvs;
 use pscheme_store::merkle::{Commit, MerkleError, Txn};
-use pscheme_vm::durability::{Wave, WaveOutcome, WaveSink};
-use pscheme_vm::encode::encode_object_exact;
-use pscheme_vm::{ObjId, Object};
+use pscheme_vm::ObjId;
+use pscheme_vm::durability::{Wave, WaveObject, WaveOutcome, WaveSink};
 
 use crate::layout::{
     self, KEY_EXPAND_ENV, KEY_FINISHED, KEY_FORMAT, KEY_ROOTS, KEY_WAVE, META, OBJECTS,
@@ -203,13 +202,13 @@ impl HeapStore {
                 let mut changes = object_changes(objects, &wave.freed);
                 loop {
                     let mut cursor = after.as_ref().map(Absorbed::cursor);
-                    // Objects are encoded here, on this thread, and only those written.
+                    // Copies are encoded here, on this thread, and only those written.
                     let chunk: Vec<(Vec<u8>, Option<Vec<u8>>)> = changes
                         .by_ref()
                         .filter(|(id, _)| !cursor.as_mut().is_some_and(|c| c.touches(*id)))
                         .take(CHUNK)
                         .map(|(id, object)| {
-                            let bytes = object.map(|o| encode_object_exact(&o, &mut scratch));
+                            let bytes = object.map(|o| o.into_bytes(&mut scratch));
                             (layout::object_key(id).to_vec(), bytes)
                         })
                         .collect();
@@ -340,9 +339,9 @@ impl TouchedCursor<'_> {
 /// takes them a chunk at a time): `objects` and `freed` are each ascending by id and
 /// disjoint (see [`Wave`]), and keys ascend with ids.
 fn object_changes(
-    objects: Vec<(ObjId, Object)>,
+    objects: Vec<(ObjId, WaveObject)>,
     freed: &[ObjId],
-) -> impl Iterator<Item = (ObjId, Option<Object>)> + '_ {
+) -> impl Iterator<Item = (ObjId, Option<WaveObject>)> + '_ {
     let mut puts = objects.into_iter().peekable();
     let mut deletes = freed.iter().copied().peekable();
     std::iter::from_fn(move || match (puts.peek(), deletes.peek()) {
@@ -361,7 +360,7 @@ mod tests {
     use std::collections::VecDeque;
     use std::time::Duration;
 
-    use pscheme_vm::durability::{DriveConfig, Wave, WaveOutcome, WaveSink};
+    use pscheme_vm::durability::{DriveConfig, Wave, WaveObject, WaveOutcome, WaveSink};
     use pscheme_vm::{ObjId, Vm};
 
     use super::test_image::assert_same_heap;
@@ -540,7 +539,7 @@ mod tests {
 
     #[test]
     fn object_changes_interleave_puts_and_deletes_by_ascending_key() {
-        let boxed = |n| pscheme_vm::Object::Box(pscheme_vm::Value::small(n));
+        let boxed = |n| WaveObject::Copy(pscheme_vm::Object::Box(pscheme_vm::Value::small(n)));
         let objects = vec![
             (ObjId(2), boxed(2)),
             (ObjId(5), boxed(5)),
@@ -553,7 +552,7 @@ mod tests {
         let puts: Vec<Option<i64>> = changes
             .into_iter()
             .map(|(_, object)| match object {
-                Some(pscheme_vm::Object::Box(v)) => v.as_fixnum(),
+                Some(WaveObject::Copy(pscheme_vm::Object::Box(v))) => v.as_fixnum(),
                 Some(other) => panic!("{other:?}"),
                 None => None,
             })

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use pscheme_vm::Object;
 use pscheme_vm::durability::{DriveConfig, Wave, WaveOutcome, WaveSink};
+use pscheme_vm::encode::decode_object;
 use pscheme_vm::{ObjId, Vm};
 
 /// Keeps every wave and makes it durable after `slow_polls` non-blocking polls (a disk that
@@ -66,7 +67,8 @@ fn eager() -> DriveConfig {
 
 fn global_in_wave(wave: &Wave, sym: ObjId) -> Option<i64> {
     let (_, object) = wave.objects.iter().find(|(id, _)| *id == sym)?;
-    match object {
+    let bytes = object.clone().into_bytes(&mut Vec::new());
+    match decode_object(&bytes).unwrap() {
         Object::Symbol(s) => s.value.as_fixnum(),
         _ => None,
     }

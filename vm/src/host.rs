@@ -118,7 +118,8 @@ impl Vm {
         if self.host.durability.in_atomic_section(&self.heap) {
             return None;
         }
-        Some(self.capture_wave(finished))
+        let awaited = finished.is_some() || self.sync_waiting();
+        Some(self.capture_wave(finished, awaited))
     }
 
     /// Forgets the changes since the last wave, for a heap that is not persisted (the dirty

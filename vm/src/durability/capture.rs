@@ -1,15 +1,21 @@
-//! Taking a wave at a boundary: the dirty set and the freed set of the heap, encoded.
+//! Taking a wave at a boundary: the dirty set and the freed set of the heap.
 
-use super::Wave;
+use super::{Wave, WaveObject};
+use crate::encode::encode_object_exact;
 use crate::heap::ascending_unique;
-use crate::object::Object;
 use crate::value::ObjId;
 use crate::vm::Vm;
 
 impl Vm {
     /// Captures the changes since the previous wave and opens the next one. Runs between
     /// slices, when every process's state is in the heap.
-    pub(crate) fn capture_wave(&mut self, finished: Option<i32>) -> Wave {
+    ///
+    /// `awaited`: something waits for this wave to be durable (a process in `(sync)`, a
+    /// host's flush, the program's end). Its wait is then the capture plus the commit, one
+    /// after the other, so every object is encoded here, once; otherwise the objects that
+    /// copy cheaply are copied ([`WaveObject::capture`]), for the sink to encode on its own
+    /// thread while the program runs on.
+    pub(crate) fn capture_wave(&mut self, finished: Option<i32>, awaited: bool) -> Wave {
         let capacity = self.heap.capacity();
         let mut dirty = self.heap.take_dirty_ascending();
         // Only ids the store holds were recorded as freed: most freed objects were born and
@@ -19,16 +25,19 @@ impl Vm {
         self.collect_young_at_boundary(&mut dirty);
         // Freed, then reused by a new object: the new object is written over the old row.
         remove_sorted(&mut freed, &dirty);
-        // Copies, encoded by the sink on its own thread: a pair copies in a few nanoseconds
-        // into the wave's one array, where encoding it takes an allocation and tens of them,
-        // and a large vector copies at memory speed.
         let heap = &mut self.heap;
-        let objects: Vec<(ObjId, Object)> = dirty
+        let mut scratch = Vec::new();
+        let objects: Vec<(ObjId, WaveObject)> = dirty
             .into_iter()
             .map(|id| {
-                let copy = heap.get(id).clone();
+                let object = heap.get(id);
+                let object = if awaited {
+                    WaveObject::Bytes(encode_object_exact(object, &mut scratch))
+                } else {
+                    WaveObject::capture(object, &mut scratch)
+                };
                 heap.set_stored(id);
-                (id, copy)
+                (id, object)
             })
             .collect();
         let d = &mut self.host.durability;
@@ -69,9 +78,58 @@ fn remove_sorted(ids: &mut Vec<ObjId>, other: &[ObjId]) {
 
 #[cfg(test)]
 mod tests {
+    use super::WaveObject;
     use crate::object::Object;
     use crate::value::{ObjId, Value};
     use crate::vm::Vm;
+
+    #[test]
+    fn a_wave_object_gives_the_bytes_of_its_object_copied_or_encoded() {
+        let mut vm = Vm::new().expect("the prelude loads");
+        let pair = vm.heap.cons(Value::small(1), Value::NULL);
+        let mut scratch = Vec::new();
+        let mut kinds = (0, 0);
+        for (_, object) in vm.heap.iter() {
+            let captured = WaveObject::capture(object, &mut scratch);
+            match &captured {
+                WaveObject::Copy(_) => kinds.0 += 1,
+                WaveObject::Bytes(_) => kinds.1 += 1,
+            }
+            assert_eq!(
+                captured.into_bytes(&mut scratch),
+                crate::encode::encode_object(object),
+                "{object:?}"
+            );
+        }
+        assert!(kinds.0 > 0 && kinds.1 > 0, "{kinds:?}");
+        let copied = WaveObject::capture(vm.heap.get(pair.as_obj().unwrap()), &mut scratch);
+        assert!(matches!(copied, WaveObject::Copy(Object::Pair(..))));
+        let scheduler = WaveObject::capture(vm.heap.get(vm.scheduler), &mut scratch);
+        assert!(matches!(scheduler, WaveObject::Bytes(_)), "encoded at once");
+    }
+
+    #[test]
+    fn an_awaited_wave_is_encoded_on_the_vm_thread_and_another_copied() {
+        let mut vm = Vm::bare();
+        vm.enable_durability();
+        vm.capture_wave(None, false);
+        let round = |vm: &mut Vm, awaited: bool| {
+            let list = vm.heap.list(&[Value::small(1), Value::small(2)]);
+            vm.heap.define("list", list);
+            let wave = vm.capture_wave(None, awaited);
+            let (_, pair) = wave
+                .objects
+                .iter()
+                .find(|(id, _)| Some(*id) == list.as_obj())
+                .expect("the new list is written");
+            matches!(pair, WaveObject::Copy(_))
+        };
+        assert!(round(&mut vm, false), "a pair is copied when nobody waits");
+        assert!(
+            !round(&mut vm, true),
+            "and encoded at once when someone does"
+        );
+    }
 
     #[test]
     fn removing_a_sorted_list_keeps_exactly_the_others() {
@@ -97,7 +155,7 @@ mod tests {
     fn a_wave_holds_what_changed_and_what_was_freed() {
         let mut vm = Vm::bare();
         vm.enable_durability();
-        let first = vm.capture_wave(None);
+        let first = vm.capture_wave(None, false);
         assert_eq!(first.number, 1);
         assert!(
             first.expand_env.is_some(),
@@ -108,7 +166,7 @@ mod tests {
         vm.heap.define("kept", kept);
         let old = vm.heap.cons(Value::small(2), Value::NULL);
         vm.heap.define("old", old);
-        let second = vm.capture_wave(None);
+        let second = vm.capture_wave(None, false);
         assert_eq!(second.number, 2);
         assert!(ids(&second).contains(&kept.as_obj().unwrap()));
         assert!(ids(&second).contains(&old.as_obj().unwrap()));
@@ -116,7 +174,7 @@ mod tests {
 
         vm.heap.define("old", Value::FALSE);
         vm.heap.collect(&[]);
-        let third = vm.capture_wave(None);
+        let third = vm.capture_wave(None, false);
         assert_eq!(third.freed, vec![old.as_obj().unwrap()]);
         assert!(!ids(&third).contains(&old.as_obj().unwrap()));
     }
@@ -125,12 +183,12 @@ mod tests {
     fn garbage_allocated_since_the_last_wave_is_never_written() {
         let mut vm = Vm::bare();
         vm.enable_durability();
-        vm.capture_wave(None);
+        vm.capture_wave(None, false);
         let kept = vm.heap.list(&[Value::small(1), Value::small(2)]);
         let garbage = vm.heap.list(&[Value::small(3), Value::small(4)]);
         let holder = vm.heap.alloc(Object::Vector(vec![kept]));
         vm.pin(holder);
-        let wave = vm.capture_wave(None);
+        let wave = vm.capture_wave(None, false);
         let written = ids(&wave);
         let (k1, k2) = (kept.as_obj().unwrap(), vm.heap.pair(kept).unwrap().1);
         assert!(written.contains(&k1) && written.contains(&k2.as_obj().unwrap()));
@@ -144,11 +202,11 @@ mod tests {
     fn a_young_symbol_is_written_only_if_reached_or_bound() {
         let mut vm = Vm::bare();
         vm.enable_durability();
-        vm.capture_wave(None);
+        vm.capture_wave(None, false);
         let dropped = vm.heap.intern("made-from-data-and-dropped");
         let bound = vm.heap.intern("bound-global");
         vm.heap.define("bound-global", Value::small(1));
-        let wave = vm.capture_wave(None);
+        let wave = vm.capture_wave(None, false);
         assert!(!ids(&wave).contains(&dropped));
         assert!(
             vm.heap
@@ -164,12 +222,12 @@ mod tests {
         vm.enable_durability();
         let old = vm.heap.alloc(Object::Box(Value::FALSE));
         vm.pin(old);
-        vm.capture_wave(None);
+        vm.capture_wave(None, false);
         let young = vm.heap.cons(Value::small(9), Value::NULL);
         if let Object::Box(v) = vm.heap.get_mut(old) {
             *v = young;
         }
-        let wave = vm.capture_wave(None);
+        let wave = vm.capture_wave(None, false);
         assert!(ids(&wave).contains(&young.as_obj().unwrap()));
         assert_eq!(vm.heap.pair(young), Some((Value::small(9), Value::NULL)));
     }
@@ -181,7 +239,7 @@ mod tests {
         vm.enable_durability();
         let old = vm.heap.cons(Value::small(2), Value::NULL).as_obj().unwrap();
         vm.heap.define("old", Value::obj(old));
-        vm.capture_wave(None);
+        vm.capture_wave(None, false);
         vm.heap.define("old", Value::FALSE);
         vm.heap.collect(&[]);
         let reused = vm.heap.alloc(Object::Box(Value::small(3)));
@@ -193,7 +251,7 @@ mod tests {
     fn an_id_freed_and_reused_in_one_wave_is_written_not_deleted() {
         let (mut vm, reused) = stored_id_freed_and_reused();
         vm.heap.define("new", Value::obj(reused));
-        let wave = vm.capture_wave(None);
+        let wave = vm.capture_wave(None, false);
         assert!(wave.freed.is_empty(), "{:?}", wave.freed);
         assert_eq!(ids(&wave).iter().filter(|&&id| id == reused).count(), 1);
     }
@@ -201,14 +259,14 @@ mod tests {
     #[test]
     fn an_id_freed_reused_and_dropped_in_one_wave_is_deleted_not_written() {
         let (mut vm, old) = stored_id_freed_and_reused();
-        let wave = vm.capture_wave(None);
+        let wave = vm.capture_wave(None, false);
         assert_eq!(wave.freed, vec![old]);
         assert!(!ids(&wave).contains(&old));
         assert!(
             vm.heap.try_get(old).is_none(),
             "the nursery collection freed it"
         );
-        let next = vm.capture_wave(None);
+        let next = vm.capture_wave(None, false);
         assert!(next.freed.is_empty(), "deleted once: {:?}", next.freed);
     }
 
@@ -218,13 +276,13 @@ mod tests {
         vm.enable_durability();
         let stored = vm.heap.cons(Value::small(1), Value::NULL);
         vm.heap.define("stored", stored);
-        vm.capture_wave(None);
+        vm.capture_wave(None, false);
         // Born and collected between two boundaries: never stored.
         let transient = vm.heap.cons(Value::small(2), Value::NULL).as_obj().unwrap();
         vm.heap.define("stored", Value::FALSE);
         vm.heap.collect(&[]);
         assert!(vm.heap.try_get(transient).is_none());
-        let wave = vm.capture_wave(None);
+        let wave = vm.capture_wave(None, false);
         assert_eq!(wave.freed, vec![stored.as_obj().unwrap()]);
     }
 }

@@ -3,8 +3,8 @@
 //! The VM knows nothing of storage. At a safe point between slices, never while a process is
 //! inside `(atomically ...)`, the wave schedule ([`WaveDriver`], looped over by [`Vm::drive`])
 //! captures a [`Wave`]: every object
-//! allocated or mutated since the previous wave, copied on the VM thread (the sink encodes
-//! the copies on its own thread, so the VM pays for a copy, not an encoding), plus the ids the
+//! allocated or mutated since the previous wave ([`WaveObject`]: most copied, for the sink
+//! to encode on its own thread, the others encoded on the VM thread), plus the ids the
 //! collector freed, the roots and a few host entries. It hands the wave to a [`WaveSink`]
 //! without blocking and keeps running; the sink reports later which waves became durable.
 //! Output produced during a wave is held until that wave is durable, and `(sync)` blocks its
@@ -27,6 +27,7 @@ pub use driver::{DriveConfig, DriveError};
 pub(crate) use state::DurableState;
 pub use wave_driver::{Urgency, WaveDriver, failure_line};
 
+use crate::encode::encode_object_exact;
 use crate::object::Object;
 use crate::value::ObjId;
 
@@ -36,9 +37,8 @@ use crate::value::ObjId;
 pub struct Wave {
     /// Waves are numbered from 1 in the life of a store, without gaps.
     pub number: u64,
-    /// Copies of the objects to write, by ascending id. The sink encodes them
-    /// ([`crate::encode::encode_object_exact`]) on its own thread.
-    pub objects: Vec<(ObjId, Object)>,
+    /// The objects to write, by ascending id.
+    pub objects: Vec<(ObjId, WaveObject)>,
     /// Ids to delete, ascending, disjoint from `objects`.
     pub freed: Vec<ObjId>,
     /// The heap's scheduler object.
@@ -51,6 +51,51 @@ pub struct Wave {
     pub meta: Vec<(String, Vec<u8>)>,
     /// Set on the last wave of a program that ended, with its exit status.
     pub finished: Option<i32>,
+}
+
+/// One object of a wave, as the VM hands it over: a copy where copying is much cheaper
+/// than encoding (a pair copies in a few nanoseconds, a vector at memory speed), for the
+/// sink to encode on its own thread; its bytes where the copy would cost about as much as
+/// the encoding (processes, mailboxes, the scheduler and other objects of nested
+/// containers), so that no object is worked on twice.
+#[derive(Clone, Debug)]
+pub enum WaveObject {
+    /// A copy of the object, to be encoded ([`WaveObject::into_bytes`]).
+    Copy(Object),
+    /// The object's bytes ([`crate::encode::encode_object`]).
+    Bytes(Vec<u8>),
+}
+
+impl WaveObject {
+    /// The object as the wave captured it: copied when that is cheap, else encoded (with
+    /// `scratch` as the encoder's reused buffer).
+    pub(crate) fn capture(object: &Object, scratch: &mut Vec<u8>) -> WaveObject {
+        match object {
+            Object::Pair(..)
+            | Object::Vector(_)
+            | Object::String(_)
+            | Object::Bytevector(_)
+            | Object::Flonum(_)
+            | Object::Closure(_)
+            | Object::Frame(_)
+            | Object::NativeFrame(_)
+            | Object::Continuation(_)
+            | Object::CaseLambda(_)
+            | Object::Code(_)
+            | Object::Box(_)
+            | Object::Record(_) => WaveObject::Copy(object.clone()),
+            _ => WaveObject::Bytes(encode_object_exact(object, scratch)),
+        }
+    }
+
+    /// The object's bytes ([`crate::encode::encode_object`]), encoding a copy with
+    /// `scratch` as the encoder's reused buffer.
+    pub fn into_bytes(self, scratch: &mut Vec<u8>) -> Vec<u8> {
+        match self {
+            WaveObject::Copy(object) => encode_object_exact(&object, scratch),
+            WaveObject::Bytes(bytes) => bytes,
+        }
+    }
 }
 
 /// What became of a submitted wave.

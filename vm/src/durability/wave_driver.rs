@@ -244,7 +244,8 @@ impl<S: WaveSink> WaveDriver<S> {
             .next_due(vm, urgency)
             .is_some_and(|due| due <= Instant::now());
         if due {
-            return Ok(Some(self.submit(vm, None)));
+            let awaited = vm.sync_waiting() || urgency != Urgency::Scheduled;
+            return Ok(Some(self.submit(vm, None, awaited)));
         }
         vm.collect_young_if_due(self.young_collection_interval);
         Ok(None)
@@ -301,7 +302,7 @@ impl<S: WaveSink> WaveDriver<S> {
                 return Ok(false);
             };
             std::thread::sleep(due.saturating_duration_since(Instant::now()));
-            self.submit(vm, None);
+            self.submit(vm, None, true);
         }
     }
 
@@ -319,17 +320,18 @@ impl<S: WaveSink> WaveDriver<S> {
         if !self.persistent {
             return Ok(());
         }
-        self.submit(vm, Some(code));
+        self.submit(vm, Some(code), true);
         self.settle(vm)
     }
 
     /// Captures a wave, holds the open wave's output for it and hands it to the sink.
-    fn submit(&mut self, vm: &mut Vm, finished: Option<i32>) -> u64 {
+    /// `awaited`: something waits for it (see `Vm::capture_wave`).
+    fn submit(&mut self, vm: &mut Vm, finished: Option<i32>, awaited: bool) -> u64 {
         debug_assert!(
             self.in_flight.is_none() || finished.is_some(),
             "only a program's last wave may follow one in flight"
         );
-        let wave = vm.capture_wave(finished);
+        let wave = vm.capture_wave(finished, awaited);
         let number = wave.number;
         self.held
             .push_back((number, std::mem::take(&mut self.open)));
@@ -698,7 +700,7 @@ mod tests {
         assert_eq!(step(&mut d, &mut vm, Urgency::Scheduled), Some(1));
         change(&mut vm);
         d.emit(Stream::Stdout, "last".into());
-        d.submit(&mut vm, Some(0));
+        d.submit(&mut vm, Some(0), true);
         d.sink.reply = Reply::Durable;
         d.poll(&mut vm, None).expect("durable");
         assert_eq!(vm.durable_wave(), 1);

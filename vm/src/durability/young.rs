@@ -142,12 +142,12 @@ mod tests {
     fn after_a_wave() -> Vm {
         let mut vm = Vm::bare();
         vm.enable_durability();
-        vm.capture_wave(None);
+        vm.capture_wave(None, false);
         vm
     }
 
     fn written(vm: &mut Vm) -> Vec<ObjId> {
-        vm.capture_wave(None)
+        vm.capture_wave(None, false)
             .objects
             .iter()
             .map(|(id, _)| *id)
