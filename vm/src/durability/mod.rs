@@ -17,6 +17,8 @@
 
 mod capture;
 mod driver;
+#[cfg(test)]
+mod model_tests;
 mod state;
 mod wave_driver;
 mod young;
