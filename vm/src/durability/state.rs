@@ -29,6 +29,9 @@ pub(crate) struct DurableState {
     /// or more of the newborns alive; each doubles the allocations before the next one
     /// (see `young.rs`).
     pub(crate) young_backoff: u32,
+    /// The list a collection between waves builds of what was touched since the previous
+    /// one, kept empty between collections for its memory.
+    pub(crate) young_touched: Vec<ObjId>,
 }
 
 impl DurableState {
