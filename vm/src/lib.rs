@@ -37,6 +37,8 @@ pub mod value;
 mod vm;
 
 #[cfg(test)]
+mod test_rng;
+#[cfg(test)]
 mod tests;
 
 pub use error::Error;

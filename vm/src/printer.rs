@@ -416,6 +416,7 @@ fn special_name(v: Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::Rng;
     use pscheme_compiler::datum::{Datum, DatumKind};
 
     fn list(heap: &mut Heap, items: &[Value]) -> Value {
@@ -517,21 +518,8 @@ mod tests {
         assert_eq!(write_string(&h, long).len(), 2 * 300_000 + 1);
     }
 
-    /// A small deterministic generator (xorshift64*), so the round-trip test needs no crate.
-    struct Rng(u64);
-
+    /// Random data for the round-trip test, from the tests' generator.
     impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-
         fn char(&mut self) -> char {
             let pools: [&[char]; 3] = [
                 &['a', '|', '"', '\\', ' ', '#', '(', ';', '.', '\'', '\n'],

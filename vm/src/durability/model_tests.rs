@@ -10,24 +10,9 @@ use std::collections::HashMap;
 use super::WaveObject;
 use crate::encode::encode_object;
 use crate::object::Object;
+use crate::test_rng::Rng;
 use crate::value::{ObjId, Value};
 use crate::vm::Vm;
-
-/// A small deterministic generator (xorshift64*), so a failing seed can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 const ROOT_SLOTS: usize = 16;
 
@@ -60,10 +45,10 @@ impl World {
     /// A fixnum, or an object allocated so far that is still in the heap (whatever now
     /// holds its id).
     fn value(&mut self, rng: &mut Rng) -> Value {
-        if self.made.is_empty() || rng.below(4) == 0 {
-            return Value::small(rng.below(1000) as i64);
+        if self.made.is_empty() || rng.index(4) == 0 {
+            return Value::small(rng.index(1000) as i64);
         }
-        let id = self.made[rng.below(self.made.len())];
+        let id = self.made[rng.index(self.made.len())];
         match self.vm.heap.try_get(id) {
             Some(_) => Value::obj(id),
             None => Value::NULL,
@@ -71,19 +56,19 @@ impl World {
     }
 
     fn step(&mut self, rng: &mut Rng) {
-        match rng.below(100) {
+        match rng.index(100) {
             // Allocate, kept from a root slot or a live pair, or left as garbage.
             0..=49 => {
                 let (car, cdr) = (self.value(rng), self.value(rng));
-                let object = match rng.below(3) {
+                let object = match rng.index(3) {
                     0 => Object::Pair(car, cdr),
                     1 => Object::Vector(vec![car, cdr, Value::small(7)]),
                     _ => Object::Box(car),
                 };
                 let id = self.vm.heap.alloc(object);
                 self.made.push(id);
-                match rng.below(3) {
-                    0 => self.set_root(rng.below(ROOT_SLOTS), Value::obj(id)),
+                match rng.index(3) {
+                    0 => self.set_root(rng.index(ROOT_SLOTS), Value::obj(id)),
                     1 => self.set_some_car(rng, Value::obj(id)),
                     _ => {}
                 }
@@ -94,12 +79,12 @@ impl World {
                 self.set_some_car(rng, v);
             }
             // Drop what a root slot holds.
-            70..=79 => self.set_root(rng.below(ROOT_SLOTS), Value::FALSE),
+            70..=79 => self.set_root(rng.index(ROOT_SLOTS), Value::FALSE),
             80..=83 => {
                 self.vm.collect();
             }
             84..=89 => self.vm.collect_young_between_waves(),
-            _ => self.wave(rng.below(2) == 0),
+            _ => self.wave(rng.index(2) == 0),
         }
     }
 
