@@ -58,12 +58,7 @@ pub fn encode_object_into(obj: &Object, out: &mut Vec<u8>) {
             push_words(out, items);
         }
         Object::Closure(c) | Object::Frame(c) => {
-            let variant = if matches!(obj, Object::Closure(_)) {
-                CLOSURE_VARIANT
-            } else {
-                FRAME_VARIANT
-            };
-            push_varint(out, variant);
+            push_varint(out, closure_variant(obj));
             push_varint(out, u64::from(c.code.0));
             push_varint(out, u64::from(c.block));
             push_words(out, &c.free);
@@ -73,10 +68,10 @@ pub fn encode_object_into(obj: &Object, out: &mut Vec<u8>) {
 }
 
 /// The bytes [`encode_object`] returns for `obj`, in a vector of exactly their size. The
-/// size of a pair or a vector is worked out first and it is encoded in place: a wave of a
-/// program sorting a 200,000-element vector would otherwise copy its megabyte or more out of
-/// `scratch`, into fresh memory, every wave. Other objects are encoded into `scratch`
-/// (cleared first, kept for the next call) and copied out.
+/// size of a pair, vector, closure or frame is worked out first and it is encoded in place:
+/// a wave of a program sorting a 200,000-element vector would otherwise copy its megabyte or
+/// more out of `scratch`, into fresh memory, every wave. Other objects are encoded into
+/// `scratch` (cleared first, kept for the next call) and copied out.
 pub fn encode_object_exact(obj: &Object, scratch: &mut Vec<u8>) -> Vec<u8> {
     if let Some(len) = encoded_len(obj) {
         let mut out = Vec::with_capacity(len);
@@ -95,9 +90,9 @@ fn encoded_len(obj: &Object) -> Option<usize> {
     let body = match obj {
         Object::Pair(car, cdr) => varint_len(PAIR_VARIANT) + word(car) + word(cdr),
         Object::Vector(items) => varint_len(VECTOR_VARIANT) + words_len(items),
-        // Both variant indexes take one byte.
         Object::Closure(c) | Object::Frame(c) => {
-            1 + varint_len(u64::from(c.code.0))
+            varint_len(closure_variant(obj))
+                + varint_len(u64::from(c.code.0))
                 + varint_len(u64::from(c.block))
                 + words_len(&c.free)
         }
@@ -135,6 +130,15 @@ const PAIR_VARIANT: u64 = 0;
 const VECTOR_VARIANT: u64 = 1;
 const CLOSURE_VARIANT: u64 = 7;
 const FRAME_VARIANT: u64 = 8;
+
+/// The variant index of a closure or a continuation frame, which share a layout.
+fn closure_variant(obj: &Object) -> u64 {
+    if matches!(obj, Object::Closure(_)) {
+        CLOSURE_VARIANT
+    } else {
+        FRAME_VARIANT
+    }
+}
 
 /// Appends `n` as postcard writes every integer: LEB128, seven bits a byte, low bits first.
 fn push_varint(out: &mut Vec<u8>, mut n: u64) {
