@@ -138,8 +138,22 @@ impl Heap {
 
     /// Starts the next period of [`Heap::touched_entries`], after a collection of young
     /// objects that settled every entry ([`Heap::settle_young`]).
+    ///
+    /// Drops the entries of the period's objects freed since: a program whose newborns die
+    /// young would otherwise grow the dirty set by every allocation until the next wave, and
+    /// streaming those ids through the cache slows the interpreter (tak: 5-10%).
     pub(crate) fn end_young_collection(&mut self) {
-        self.young_mark = self.dirty.len();
+        let flags = &self.change_flags;
+        let mut kept = self.young_mark;
+        for read in self.young_mark..self.dirty.len() {
+            let id = self.dirty[read];
+            if flags[id.index()] & IN_DIRTY != 0 {
+                self.dirty[kept] = id;
+                kept += 1;
+            }
+        }
+        self.dirty.truncate(kept);
+        self.young_mark = kept;
         self.retouched.clear();
         self.allocated_since_young_collection = 0;
     }

@@ -186,6 +186,23 @@ mod tests {
     }
 
     #[test]
+    fn the_dirty_set_holds_only_the_survivors_of_the_collections_between_waves() {
+        let mut vm = after_a_wave();
+        let kept = vm.heap.cons(Value::small(0), Value::NULL);
+        vm.heap.define("kept", kept);
+        let base = vm.heap.pending_changes();
+        for round in 0..10 {
+            for i in 0..1_000 {
+                vm.heap.cons(Value::small(i), Value::NULL);
+            }
+            vm.collect_young_between_waves();
+            assert_eq!(vm.heap.pending_changes(), base, "round {round}");
+        }
+        // The entries kept are the ones the wave needs.
+        assert!(written(&mut vm).contains(&obj(kept)));
+    }
+
+    #[test]
     fn a_survivor_changed_to_refer_to_a_newer_object_keeps_it() {
         let mut vm = after_a_wave();
         let holder = vm.heap.alloc(Object::Box(Value::FALSE));
