@@ -3,6 +3,8 @@
 #[macro_use]
 mod common;
 
+use std::path::Path;
+
 use common::TempDir;
 use common::kvs_conformance::{Harness, PersistentHarness};
 use pscheme_store::{FaultyKvs, MemKvs, SqliteKvs};
@@ -35,6 +37,9 @@ impl Harness for DisarmedFaultyHarness {
 struct SqliteHarness {
     dir: TempDir,
     stores: u32,
+    /// Whether each store starts as a file of schema 1 (`WITHOUT ROWID`), as the first
+    /// builds made them, rather than as a new file.
+    schema_1: bool,
 }
 
 impl SqliteHarness {
@@ -42,6 +47,15 @@ impl SqliteHarness {
         SqliteHarness {
             dir: TempDir::new("conformance"),
             stores: 0,
+            schema_1: false,
+        }
+    }
+
+    fn schema_1() -> Self {
+        SqliteHarness {
+            dir: TempDir::new("conformance-schema-1"),
+            stores: 0,
+            schema_1: true,
         }
     }
 }
@@ -50,7 +64,11 @@ impl Harness for SqliteHarness {
     type Kvs = SqliteKvs;
     fn create(&mut self) -> SqliteKvs {
         self.stores += 1;
-        SqliteKvs::open(self.location()).expect("open new sqlite store")
+        let location = self.location();
+        if self.schema_1 {
+            common::create_schema_1_file(Path::new(&location));
+        }
+        SqliteKvs::open(location).expect("open new sqlite store")
     }
     fn reopen(&mut self, kvs: SqliteKvs) -> Option<SqliteKvs> {
         let path = kvs.path().to_path_buf();
@@ -72,3 +90,8 @@ impl PersistentHarness for SqliteHarness {
 kvs_conformance!(mem, crate::MemHarness);
 kvs_conformance!(faulty_disarmed, crate::DisarmedFaultyHarness);
 kvs_conformance!(sqlite, crate::SqliteHarness::new(), persistent crate::SqliteHarness);
+kvs_conformance!(
+    sqlite_schema_1,
+    crate::SqliteHarness::schema_1(),
+    persistent crate::SqliteHarness
+);

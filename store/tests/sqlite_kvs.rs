@@ -83,6 +83,46 @@ fn future_schema_version_is_refused() {
     );
 }
 
+/// The user version and the table's SQL of the file at `path`.
+fn schema(path: &std::path::Path) -> (i32, String) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let version = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .unwrap();
+    let sql = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'kv'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    (version, sql)
+}
+
+#[test]
+fn a_new_file_gets_schema_2_and_a_schema_1_file_keeps_its_own() {
+    let dir = TempDir::new("sqlite-schema");
+    let new = dir.path().join("new.db");
+    let mut kvs = SqliteKvs::open(&new).unwrap();
+    kvs.commit(&one_put()).unwrap();
+    let (version, sql) = schema(&new);
+    assert_eq!(version, 2);
+    assert!(
+        sql.contains("UNIQUE") && !sql.contains("WITHOUT ROWID"),
+        "{sql}"
+    );
+
+    let old = dir.path().join("old.db");
+    common::create_schema_1_file(&old);
+    let mut kvs = SqliteKvs::open(&old).unwrap();
+    kvs.commit(&one_put()).unwrap();
+    assert_eq!(kvs.get(b"key").unwrap().as_deref(), Some(&b"value"[..]));
+    drop(kvs);
+    let (version, sql) = schema(&old);
+    assert_eq!(version, 1);
+    assert!(sql.contains("WITHOUT ROWID"), "{sql}");
+}
+
 #[test]
 fn non_blob_cells_are_corruption_not_panics() {
     let dir = TempDir::new("sqlite-text");

@@ -47,3 +47,19 @@ impl Drop for TempDir {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// Makes `path` a store of SQLite schema 1 (a `WITHOUT ROWID` table ordered by key),
+/// exactly as the builds before schema 2 created one; such files must keep working.
+pub fn create_schema_1_file(path: &Path) {
+    rusqlite::Connection::open(path)
+        .expect("create schema 1 file")
+        .execute_batch(
+            "PRAGMA journal_mode = WAL;
+             BEGIN IMMEDIATE;
+             CREATE TABLE kv (k BLOB PRIMARY KEY NOT NULL, v BLOB NOT NULL) WITHOUT ROWID;
+             PRAGMA application_id = 1886610280;
+             PRAGMA user_version = 1;
+             COMMIT;",
+        )
+        .expect("schema 1 statements");
+}
