@@ -115,11 +115,11 @@ impl HeapStore {
         })?;
         sync_parent(path)?;
         let kvs = open_kvs(path, Synchronous::Full)?;
-        Ok(HeapStore {
-            merkle: MerkleStore::open(keys.attach(kvs)?)?,
-            path: path.to_path_buf(),
-            _lock: lock,
-        })
+        Ok(HeapStore::new(
+            MerkleStore::open(keys.attach(kvs)?)?,
+            path,
+            lock,
+        ))
     }
 
     fn open_locked(
@@ -140,11 +140,16 @@ impl HeapStore {
             }
             Err(e) => return Err(e.into()),
         };
-        Ok(HeapStore {
+        Ok(HeapStore::new(merkle, path, lock))
+    }
+
+    fn new(mut merkle: MerkleStore<SqliteKvs>, path: &Path, lock: std::fs::File) -> Self {
+        merkle.set_cache_capacity(NODE_CACHE);
+        HeapStore {
             merkle,
             path: path.to_path_buf(),
             _lock: lock,
-        })
+        }
     }
 
     /// The store file.
@@ -303,6 +308,14 @@ fn sync_parent(path: &Path) -> Result<(), PersistError> {
 /// 64 MiB cut the writer's CPU on the `deep` benchmark (a 10^6-object wave) by a third
 /// (docs/performance.md, "Persistence").
 const PAGE_CACHE_KIB: u32 = 64 * 1024;
+
+/// Decoded nodes the merkle store keeps, twice its default. A heap's objects often die a
+/// wave or two after they are written, and deleting an object rewrites its leaf: with the
+/// nodes of the last large wave still cached, the wave that drops it reads nothing back.
+/// `deep`'s final wave deleting 1.19 M objects, whose leaves a wave before had written,
+/// fell from about 700 to 370 ms (docs/performance.md). Memory: only nodes read or written
+/// are held, up to about 1-2 KiB a leaf.
+const NODE_CACHE: usize = 1 << 17;
 
 fn open_kvs(path: &Path, synchronous: Synchronous) -> Result<SqliteKvs, PersistError> {
     let options = SqliteOptions::default()
