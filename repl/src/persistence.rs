@@ -309,7 +309,8 @@ pub(crate) fn fsck(options: &StoreOptions) -> i32 {
     };
     match store.fsck() {
         Ok(report) => {
-            println!("{report:#?}");
+            println!("store:                {}", options.store.display());
+            print!("{report}");
             if report.is_clean() {
                 println!("clean");
                 0

@@ -59,6 +59,15 @@ fn undamaged_store_is_clean() {
     assert_eq!(report.trees, 3);
     assert!(report.nodes_reached > 40);
     assert_eq!(report.rows_scanned, store.encrypted().kvs().len() as u64);
+    let text = report.to_string();
+    assert!(text.contains("trees:                3\n"), "{text}");
+    for kind in ["missing nodes", "hash mismatches", "stray rows"] {
+        assert!(text.contains(&format!("{kind}:")), "{kind} in {text}");
+    }
+    assert!(
+        !text.lines().any(|line| line.starts_with("  ")),
+        "nothing listed under a kind: {text}"
+    );
 }
 
 #[test]
@@ -143,6 +152,12 @@ fn wrong_reference_counts_are_named() {
             expected: 1
         }]
     );
+    let text = report.to_string();
+    assert!(text.contains("refcount mismatches:  1\n"), "{text}");
+    assert!(
+        text.contains(&format!("  {root}: stored 5, references found 1\n")),
+        "{text}"
+    );
     // A count row of the wrong shape is reported as unreadable.
     sealed_put(&mut store, REFCOUNTS, root.as_bytes(), vec![1, 2, 3]);
     let report = store.fsck().unwrap();
@@ -160,6 +175,22 @@ fn unreferenced_rows_are_named() {
     assert_eq!(report.stray_rows.count, 2);
     assert!(report.stray_rows.first.contains(&orphan));
     assert!(report.missing.is_empty() && report.refcount_mismatch.is_empty());
+    assert!(report.to_string().contains(&format!("  {orphan}\n")));
+}
+
+#[test]
+fn a_report_lists_the_first_offenders_and_counts_the_rest() {
+    let mut store = populated();
+    for i in 0..20u8 {
+        sealed_put(&mut store, NODES, &[i; 32], b"orphan".to_vec());
+    }
+    let report = store.fsck().unwrap();
+    assert_eq!(report.stray_rows.count, 20);
+    let text = report.to_string();
+    assert!(text.contains("stray rows:           20\n"), "{text}");
+    let listed = text.lines().filter(|l| l.len() == 66).count();
+    assert_eq!(listed, pscheme_store::merkle::FSCK_FIRST_LIMIT, "{text}");
+    assert!(text.ends_with("  ... and 4 more\n"), "{text}");
 }
 
 #[test]
@@ -178,6 +209,12 @@ fn damaged_root_record_is_reported() {
     let report = store.fsck().unwrap();
     assert!(report.root_record.is_some());
     assert!(!report.is_clean());
+    assert!(
+        report
+            .to_string()
+            .starts_with("root record:          unreadable ("),
+        "{report}"
+    );
     let kvs = store.into_inner().into_inner();
     assert!(MerkleStore::open(EncryptedStore::open(kvs, PASS).unwrap()).is_err());
 }

@@ -351,7 +351,7 @@ impl Terminal {
             .map_err(|e| e.to_string())?;
         match checked {
             Some(Ok(report)) if report.is_clean() => self.print("fsck: clean\n"),
-            Some(Ok(report)) => self.error(&format!("fsck: DAMAGED\n{report:#?}\n")),
+            Some(Ok(report)) => self.error(&format!("fsck: DAMAGED\n{report}")),
             Some(Err(e)) => self.error(&format!("fsck could not read the store: {e}\n")),
             None => {}
         }

@@ -3,6 +3,7 @@
 //! iterative and every link is checked against the height its parent implies.
 
 use std::collections::HashSet;
+use std::fmt;
 use std::ops::ControlFlow;
 
 use super::error::MerkleError;
@@ -117,6 +118,69 @@ impl FsckReport {
             && self.refcount_mismatch.is_empty()
             && self.len_mismatch.is_empty()
             && self.stray_rows.is_empty()
+    }
+}
+
+/// The report as `pscheme fsck` prints it: what was checked, then each kind of damage with
+/// its count and the first offenders, one per line.
+impl fmt::Display for FsckReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(why) = &self.root_record {
+            return writeln!(
+                f,
+                "root record:          unreadable ({why}); nothing else checked"
+            );
+        }
+        writeln!(f, "transaction:          {}", self.txn_counter)?;
+        writeln!(f, "trees:                {}", self.trees)?;
+        writeln!(f, "nodes reached:        {}", self.nodes_reached)?;
+        writeln!(f, "count rows:           {}", self.count_rows)?;
+        writeln!(f, "rows scanned:         {}", self.rows_scanned)?;
+        write_findings(f, "missing nodes", &self.missing)?;
+        write_findings(f, "undecryptable nodes", &self.undecryptable)?;
+        write_findings(f, "hash mismatches", &self.hash_mismatch)?;
+        write_findings(f, "malformed nodes", &self.malformed)?;
+        write_findings(f, "refcount mismatches", &self.refcount_mismatch)?;
+        write_findings(f, "length mismatches", &self.len_mismatch)?;
+        write_findings(f, "stray rows", &self.stray_rows)
+    }
+}
+
+fn write_findings<T: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    what: &str,
+    found: &Findings<T>,
+) -> fmt::Result {
+    writeln!(f, "{:<22}{}", format!("{what}:"), found.count)?;
+    for item in &found.first {
+        writeln!(f, "  {item}")?;
+    }
+    let listed = found.first.len() as u64;
+    if found.count > listed {
+        writeln!(f, "  ... and {} more", found.count - listed)?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for RefcountMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.stored {
+            Some(stored) => write!(f, "{}: stored {stored}", self.address)?,
+            None => write!(f, "{}: count row unreadable", self.address)?,
+        }
+        write!(f, ", references found {}", self.expected)
+    }
+}
+
+impl fmt::Display for LenMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "tree {}: recorded {}, entries found {}",
+            self.tree.escape_ascii(),
+            self.recorded,
+            self.counted
+        )
     }
 }
 
