@@ -6,6 +6,9 @@
 # memory then persisted; even rounds the reverse, so no run always follows the same one.
 # Prints best and median wall times in ms, and the persisted / in-memory ratio of each
 # build's best and of its medians.
+# With OVERHEAD_ALL=1, also prints every persisted time of each build, sorted: a program
+# whose runs fall in two groups (deep: its large wave absorbed at the end, or committed and
+# then deleted) shows both, which a median hides.
 # Usage:
 #   persist/benches/overhead-ab.sh PATH/TO/A/pscheme PATH/TO/B/pscheme [runs] [program...]
 set -euo pipefail
@@ -52,4 +55,9 @@ for name in "${programs[@]}"; do
         "$(cell bm)" "$(cell bp)" \
         "$(ratio "$(best "$tmp/am")" "$(best "$tmp/ap")")/$(ratio "$(median "$tmp/am")" "$(median "$tmp/ap")")" \
         "$(ratio "$(best "$tmp/bm")" "$(best "$tmp/bp")")/$(ratio "$(median "$tmp/bm")" "$(median "$tmp/bp")")"
+    if [[ -n "${OVERHEAD_ALL:-}" ]]; then
+        for build in a b; do
+            echo "    ${build^^} persisted: $(sort -n "$tmp/${build}p" | tr '\n' ' ')"
+        done
+    fi
 done
