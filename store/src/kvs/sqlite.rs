@@ -90,7 +90,8 @@ impl SqliteOptions {
 }
 
 /// The durable backend: one SQLite file in WAL mode holding one table of BLOB keys and
-/// values, with an index of the keys. Each [`Kvs::commit`] is one `BEGIN IMMEDIATE` transaction.
+/// values, with an index of the keys. Each [`Kvs::commit`] is one `BEGIN IMMEDIATE`
+/// transaction.
 /// The schema is in `docs/storage-format.md`.
 ///
 /// Outside a read snapshot every read is its own read transaction, which takes and drops
