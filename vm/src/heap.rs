@@ -143,17 +143,8 @@ impl Heap {
     /// young would otherwise grow the dirty set by every allocation until the next wave, and
     /// streaming those ids through the cache slows the interpreter (tak: 5-10%).
     pub(crate) fn end_young_collection(&mut self) {
-        let flags = &self.change_flags;
-        let mut kept = self.young_mark;
-        for read in self.young_mark..self.dirty.len() {
-            let id = self.dirty[read];
-            if flags[id.index()] & IN_DIRTY != 0 {
-                self.dirty[kept] = id;
-                kept += 1;
-            }
-        }
-        self.dirty.truncate(kept);
-        self.young_mark = kept;
+        self.drop_freed_from_dirty(self.young_mark);
+        self.young_mark = self.dirty.len();
         self.retouched.clear();
         self.allocated_since_young_collection = 0;
     }
@@ -330,20 +321,30 @@ impl Heap {
     /// Keeps the dirty set proportional to the heap's size even when nobody takes it: drops
     /// the freed ids. Called after each collection. (The freed set holds each id once.)
     pub(crate) fn compact_change_sets(&mut self) {
+        self.drop_freed_from_dirty(0);
         let flags = &self.change_flags;
-        let (mut index, mut kept_before_mark) = (0, 0);
-        let mark = self.young_mark;
-        self.dirty.retain(|id| {
-            let keep = flags[id.index()] & IN_DIRTY != 0;
-            if keep && index < mark {
-                kept_before_mark += 1;
-            }
-            index += 1;
-            keep
-        });
-        self.young_mark = kept_before_mark;
         self.retouched
             .retain(|id| flags[id.index()] & IN_DIRTY != 0);
+    }
+
+    /// Drops the ids of freed objects from `dirty[from..]` (a freed object is no longer
+    /// dirty), keeping `young_mark` at the same entry: the count of entries kept before it.
+    fn drop_freed_from_dirty(&mut self, from: usize) {
+        let flags = &self.change_flags;
+        let mark = self.young_mark;
+        let (mut kept, mut kept_before_mark) = (from, from.min(mark));
+        for read in from..self.dirty.len() {
+            let id = self.dirty[read];
+            if flags[id.index()] & IN_DIRTY != 0 {
+                if read < mark {
+                    kept_before_mark += 1;
+                }
+                self.dirty[kept] = id;
+                kept += 1;
+            }
+        }
+        self.dirty.truncate(kept);
+        self.young_mark = kept_before_mark;
     }
 
     /// Entries in the dirty and freed sets (for tests of their bounds).
