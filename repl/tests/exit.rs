@@ -2,16 +2,10 @@
 //! memory left behind (the heap, the writer's caches, the allocator's own) is not freed
 //! piece by piece, which only delayed the exit.
 
+mod scratch;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
-
-/// A fresh directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("exit-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create the test's directory");
-    dir
-}
 
 /// Runs a program that keeps 20,000 pairs live in its last wave, with `args` before it.
 fn run(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -36,7 +30,7 @@ fn run(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 
 #[test]
 fn the_store_is_closed_and_checkpointed_before_the_process_exits() {
-    let dir = scratch("closed");
+    let dir = scratch::dir("exit", "closed");
     let db = dir.join("program.pdb");
     let out = run(&dir, &["--insecure-kdf", "--db", db.to_str().unwrap()], &[]);
     assert!(out.status.success(), "{out:?}");
@@ -63,7 +57,7 @@ fn the_store_is_closed_and_checkpointed_before_the_process_exits() {
 
 #[test]
 fn the_allocator_does_no_cleanup_at_exit() {
-    let dir = scratch("allocator");
+    let dir = scratch::dir("exit", "allocator");
     // With MIMALLOC_VERBOSE, mimalloc's exit handler ends by saying "process done".
     for args in [&["--no-persist"][..], &["--insecure-kdf"][..]] {
         let out = run(&dir, args, &[("MIMALLOC_VERBOSE", "1")]);

@@ -1,16 +1,10 @@
 //! `pscheme fsck`: the report on a sound store, and on one whose file was altered behind
 //! pscheme's back.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+mod scratch;
 
-/// A fresh directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("fsck-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create the test's directory");
-    dir
-}
+use std::path::Path;
+use std::process::Output;
 
 fn pscheme(args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_pscheme"))
@@ -47,7 +41,7 @@ fn alter_largest_row(db: &Path) {
 
 #[test]
 fn a_sound_store_is_clean_and_an_altered_node_is_named() {
-    let dir = scratch("altered");
+    let dir = scratch::dir("fsck", "altered");
     let program = dir.join("program.scm");
     std::fs::write(
         &program,

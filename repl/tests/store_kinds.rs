@@ -1,6 +1,8 @@
 //! A store holds either a program (`pscheme run`) or a REPL session (`pscheme repl`); each
 //! command refuses the other's store with an error naming the file, and changes nothing.
 
+mod scratch;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -10,14 +12,6 @@ use pscheme_vm::durability::DriveConfig;
 
 const PASSPHRASE: &str = "store kinds passphrase";
 const TIMEOUT_MS: u64 = 30_000;
-
-/// A fresh directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("store-kinds-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create the test's directory");
-    dir
-}
 
 fn pscheme(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pscheme"));
@@ -71,7 +65,7 @@ fn repl_session(dir: &Path, db: &Path) {
 
 #[test]
 fn run_refuses_a_repl_store_and_touches_nothing() {
-    let dir = scratch("run-on-repl");
+    let dir = scratch::dir("store-kinds", "run-on-repl");
     let db = dir.join("session.pdb");
     repl_session(&dir, &db);
     let before = files(&db);
@@ -118,7 +112,7 @@ fn run_refuses_a_repl_store_and_touches_nothing() {
 
 #[test]
 fn repl_refuses_a_program_store_and_touches_nothing() {
-    let dir = scratch("repl-on-run");
+    let dir = scratch::dir("store-kinds", "repl-on-run");
     let db = dir.join("program.pdb");
     let out = run_program(&dir, &db);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -156,7 +150,7 @@ fn repl_refuses_a_program_store_and_touches_nothing() {
 /// and no host entries at all.
 #[test]
 fn run_refuses_a_repl_store_made_before_the_mark() {
-    let dir = scratch("run-on-old-repl");
+    let dir = scratch::dir("store-kinds", "run-on-old-repl");
     let db = dir.join("old-session.pdb");
     let store = HeapStore::create(&db, PASSPHRASE.as_bytes(), KdfParams::INSECURE_FOR_TESTS)
         .expect("create the store");
