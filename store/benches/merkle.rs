@@ -61,6 +61,7 @@ impl<K: Kvs> Kvs for CountingKvs<K> {
             .map(|op| match op {
                 WriteOp::Put { key, value } => key.len() + value.len(),
                 WriteOp::Delete { key } => key.len(),
+                WriteOp::Clear => 0,
             })
             .sum();
         self.inner.commit_with_hook(batch, hook)?;

@@ -7,7 +7,8 @@
 //!
 //! [`Kvs`] is the whole contract a backend must meet: [`Kvs::get`] a value, visit every
 //! key ([`Kvs::for_each_key`]) or every entry ([`Kvs::for_each_entry`]) in ascending byte
-//! order, and [`Kvs::commit`] one [`WriteBatch`] of puts and deletes atomically and durably.
+//! order, and [`Kvs::commit`] one [`WriteBatch`] of puts, deletes and clears atomically and
+//! durably.
 //! Backends: [`SqliteKvs`] (the real one), [`MemKvs`] (tests), and [`FaultyKvs`], a wrapper
 //! over any backend that fails a commit midway through the backend's own transaction, or
 //! fails reads, after a chosen number of operations. A [`ReadSnapshot`] makes many reads
@@ -43,8 +44,8 @@
 //! - [`EncryptedStore::create`] / [`EncryptedStore::open`] (KDF parameters live in the
 //!   header, so `open` takes only the passphrase); [`KdfParams::INSECURE_FOR_TESTS`] makes
 //!   tests fast.
-//! - [`EncryptedStore::get`], [`Batch::put`], [`Batch::delete`], [`EncryptedStore::commit`]
-//!   (one batch = one atomic [`Kvs::commit`]).
+//! - [`EncryptedStore::get`], [`Batch::put`], [`Batch::delete`], [`Batch::clear`],
+//!   [`EncryptedStore::commit`] (one batch = one atomic [`Kvs::commit`]).
 //! - [`EncryptedStore::row_key`] (where a logical key lives), [`EncryptedStore::get_row`]
 //!   (open a row found by listing), [`EncryptedStore::for_each_raw_key`] (every raw backend
 //!   key, for fsck to find stray rows) and [`is_reserved_row`] (header and key-check rows).

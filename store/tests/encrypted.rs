@@ -369,7 +369,7 @@ fn errors_never_contain_the_passphrase() {
 }
 
 /// The two fixed rows, by deleting or damaging them through the backend.
-fn reserved_rows(store: &EncryptedStore<MemKvs>) -> (Vec<u8>, Vec<u8>) {
+fn reserved_rows(store: &EncryptedStore<impl Kvs>) -> (Vec<u8>, Vec<u8>) {
     let mut keys = Vec::new();
     store
         .for_each_raw_key(&mut |k| {
@@ -661,4 +661,116 @@ fn later_operation_on_a_key_wins_among_many_rows() {
         };
         assert_eq!(store.get(D, &i.to_be_bytes()).unwrap(), want, "key {i}");
     }
+}
+
+/// Every raw backend key, reserved rows included.
+fn raw_keys(store: &EncryptedStore<impl Kvs>) -> Vec<Vec<u8>> {
+    let mut keys = Vec::new();
+    store
+        .for_each_raw_key(&mut |key| {
+            keys.push(key.to_vec());
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    keys
+}
+
+/// Rows in two domains over two commits, for a clear to remove.
+fn fill_before_clear(store: &mut EncryptedStore<impl Kvs>) {
+    let mut batch = Batch::new();
+    for i in 0..50u32 {
+        batch.put(D, &i.to_be_bytes(), vec![1; 40]);
+    }
+    batch.put(OTHER, b"other", b"old".to_vec());
+    store.commit(&batch).unwrap();
+    put(store, D, b"kept?", b"old value");
+}
+
+/// A batch that puts, clears, then puts and deletes.
+fn clearing_batch() -> Batch {
+    let mut batch = Batch::new();
+    batch.put(D, b"void", b"put before the clear".to_vec());
+    batch.clear();
+    batch.put(D, b"kept?", b"new value".to_vec());
+    batch.put(D, b"after", b"put after the clear".to_vec());
+    batch.put(OTHER, b"gone", b"put, then deleted".to_vec());
+    batch.delete(OTHER, b"gone");
+    batch
+}
+
+#[test]
+fn a_cleared_commit_keeps_header_and_a_fresh_key_check() {
+    let dir = TempDir::new("enc-clear");
+    let mut store = create(sqlite_at(dir.path()));
+    fill_before_clear(&mut store);
+    let (header_row, check_row) = reserved_rows(&store);
+    let raw = |store: &EncryptedStore<SqliteKvs>, row: &[u8]| store.kvs().get(row).unwrap();
+    let (header, key_check) = (raw(&store, &header_row), raw(&store, &check_row));
+    assert_eq!(raw_keys(&store).len(), 2 + 52);
+
+    store.commit(&clearing_batch()).unwrap();
+    let check = |store: &EncryptedStore<SqliteKvs>| {
+        let keys = raw_keys(store);
+        assert_eq!(keys.len(), 2 + 2, "header, key check, two rows");
+        assert_eq!(keys.iter().filter(|k| is_reserved_row(k)).count(), 2);
+        assert_eq!(
+            store.get(D, b"kept?").unwrap().as_deref(),
+            Some(&b"new value"[..])
+        );
+        assert_eq!(
+            store.get(D, b"after").unwrap().as_deref(),
+            Some(&b"put after the clear"[..])
+        );
+        for (domain, key) in [
+            (D, &b"void"[..]),
+            (D, &7u32.to_be_bytes()),
+            (OTHER, b"other"),
+        ] {
+            assert_eq!(store.get(domain, key).unwrap(), None);
+        }
+        assert_eq!(store.get(OTHER, b"gone").unwrap(), None);
+    };
+    check(&store);
+    assert_eq!(raw(&store, &header_row), header);
+    let resealed = raw(&store, &check_row);
+    assert!(resealed.is_some());
+    assert_ne!(resealed, key_check, "the key check is sealed anew");
+    drop(store);
+
+    let err = EncryptedStore::open(sqlite_at(dir.path()), b"not the passphrase").unwrap_err();
+    assert!(matches!(err, Error::WrongPassphrase), "{err:?}");
+    let mut store = EncryptedStore::open(sqlite_at(dir.path()), PASS).unwrap();
+    check(&store);
+    put(&mut store, OTHER, b"later", b"ordinary commit");
+    assert_eq!(raw_keys(&store).len(), 2 + 3);
+}
+
+#[test]
+fn a_cleared_commit_that_fails_anywhere_changes_nothing() {
+    let dir = TempDir::new("enc-clear-fault");
+    let mut store = create(FaultyKvs::new(sqlite_at(dir.path())));
+    fill_before_clear(&mut store);
+    let before = raw_keys(&store);
+    let batch = clearing_batch();
+    // Backend writes: the clear, header, key check, then the batch's four operations.
+    for allowed in 0..7 {
+        store.kvs_mut().fail_after_writes(allowed);
+        assert!(
+            matches!(
+                store.commit(&batch),
+                Err(Error::Kvs(KvsError::InjectedFault { .. }))
+            ),
+            "fault after {allowed} writes"
+        );
+        assert_eq!(raw_keys(&store), before);
+        assert_eq!(
+            store.get(D, b"kept?").unwrap().as_deref(),
+            Some(&b"old value"[..])
+        );
+    }
+    drop(store);
+    let mut store = EncryptedStore::open(FaultyKvs::new(sqlite_at(dir.path())), PASS).unwrap();
+    assert_eq!(raw_keys(&store), before);
+    store.commit(&batch).unwrap();
+    assert_eq!(raw_keys(&store).len(), 2 + 2);
 }

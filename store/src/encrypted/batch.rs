@@ -60,6 +60,8 @@ pub(crate) enum Target {
 #[derive(Clone, Debug, Default)]
 pub struct Batch {
     pub(crate) ops: Vec<(Target, Option<Vec<u8>>)>,
+    /// Whether the commit first empties the store (see [`Batch::clear`]).
+    pub(crate) cleared: bool,
 }
 
 impl Batch {
@@ -91,6 +93,14 @@ impl Batch {
         ));
     }
 
+    /// Empties the store but for its header and key-check rows: every row written before
+    /// this batch is deleted, and the batch's earlier operations are void. The commit does
+    /// it with one backend [`crate::kvs::WriteOp::Clear`], reading none of the rows.
+    pub fn clear(&mut self) {
+        self.ops.clear();
+        self.cleared = true;
+    }
+
     /// Queues removing a row by its backend key, e.g. a stray row found by fsck.
     pub fn delete_row(&mut self, row: RowKey) {
         self.ops.push((Target::Row(row), None));
@@ -106,15 +116,15 @@ impl Batch {
             })
     }
 
-    /// Number of queued operations.
+    /// Number of queued puts and deletes (a clear is not counted).
     #[must_use]
     pub fn len(&self) -> usize {
         self.ops.len()
     }
 
-    /// Whether no operation is queued.
+    /// Whether the batch would change nothing: no put or delete queued, and no clear.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.ops.is_empty()
+        self.ops.is_empty() && !self.cleared
     }
 }

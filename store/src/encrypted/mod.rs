@@ -183,9 +183,31 @@ impl<K: Kvs> EncryptedStore<K> {
         }
     }
 
-    /// The backend rows of `batch`: row keys, sealed values, in row-key order.
+    /// The backend rows of `batch`: row keys, sealed values, in row-key order; for a
+    /// cleared batch, after a backend clear and the reserved rows written anew.
     fn sealed(&self, batch: &Batch) -> Result<WriteBatch, Error> {
-        let mut nonces = Nonces::fresh(batch.ops.iter().filter(|(_, v)| v.is_some()).count())?;
+        let puts = batch.ops.iter().filter(|(_, v)| v.is_some()).count();
+        let mut nonces = Nonces::fresh(puts + usize::from(batch.cleared))?;
+        let mut raw = WriteBatch::with_capacity(batch.ops.len() + 3);
+        if batch.cleared {
+            // The header is copied byte for byte (the keys derive from it); the key check
+            // is sealed afresh with the keys in hand, so a damaged one is not carried over.
+            let header = self
+                .kvs
+                .get(HEADER_ROW.as_bytes())?
+                .ok_or(Error::MissingHeader)?;
+            raw.clear();
+            raw.put(HEADER_ROW.as_bytes().to_vec(), header);
+            raw.put(
+                KEY_CHECK_ROW.as_bytes().to_vec(),
+                seal(
+                    &self.sealer,
+                    &mut nonces,
+                    &KEY_CHECK_ROW,
+                    KEY_CHECK_PLAINTEXT,
+                )?,
+            );
+        }
         let mut rows: Vec<(RowKey, Option<&[u8]>)> = batch
             .ops
             .iter()
@@ -201,7 +223,6 @@ impl<K: Kvs> EncryptedStore<K> {
         // random backend page; in key order consecutive writes share their path. The sort
         // is stable: of two operations on one row, the later still wins.
         rows.sort_by_key(|(row, _)| *row);
-        let mut raw = WriteBatch::with_capacity(rows.len());
         for (row, value) in rows {
             match value {
                 Some(value) => raw.put(

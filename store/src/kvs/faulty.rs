@@ -34,9 +34,9 @@ impl<K: Kvs> FaultyKvs<K> {
         }
     }
 
-    /// Lets `ops` more write operations (puts or deletes, counted across commits) succeed;
-    /// the commit that would apply the next one fails just before it, midway through the
-    /// backend transaction, and applies nothing.
+    /// Lets `ops` more write operations (puts, deletes or clears, counted across commits)
+    /// succeed; the commit that would apply the next one fails just before it, midway
+    /// through the backend transaction, and applies nothing.
     pub fn fail_after_writes(&mut self, ops: u64) {
         self.writes_left = Some(ops);
     }

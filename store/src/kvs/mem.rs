@@ -65,6 +65,7 @@ impl Kvs for MemKvs {
                 WriteOp::Delete { key } => {
                     self.map.remove(key);
                 }
+                WriteOp::Clear => self.map.clear(),
             }
         }
         Ok(())

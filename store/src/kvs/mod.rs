@@ -31,19 +31,25 @@ pub enum WriteOp {
         /// The key.
         key: Vec<u8>,
     },
+    /// Remove every key: the batch's later operations apply after it, its earlier ones
+    /// are void. Emptying a store this way is one cheap backend operation, where deleting
+    /// its keys one by one costs a write each.
+    Clear,
 }
 
 impl WriteOp {
-    /// The key this operation touches.
+    /// The key this operation touches; `None` for [`WriteOp::Clear`], which touches all.
     #[must_use]
-    pub fn key(&self) -> &[u8] {
+    pub fn key(&self) -> Option<&[u8]> {
         match self {
-            WriteOp::Put { key, .. } | WriteOp::Delete { key } => key,
+            WriteOp::Put { key, .. } | WriteOp::Delete { key } => Some(key),
+            WriteOp::Clear => None,
         }
     }
 }
 
-/// An ordered list of puts and deletes, applied all-or-nothing by [`Kvs::commit`].
+/// An ordered list of puts, deletes and clears, applied all-or-nothing by
+/// [`Kvs::commit`].
 ///
 /// Operations apply in order, so when a key appears twice the later operation wins.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -77,6 +83,12 @@ impl WriteBatch {
     /// Queues a delete.
     pub fn delete(&mut self, key: impl Into<Vec<u8>>) {
         self.ops.push(WriteOp::Delete { key: key.into() });
+    }
+
+    /// Queues removing every key (see [`WriteOp::Clear`]): the operations queued before
+    /// are void, those queued after apply to an empty store.
+    pub fn clear(&mut self) {
+        self.ops.push(WriteOp::Clear);
     }
 
     /// The queued operations, in application order.

@@ -27,6 +27,10 @@ const SELECT_ALL: &str = "SELECT k, v FROM kv ORDER BY k";
 const UPSERT: &str =
     "INSERT INTO kv (k, v) VALUES (?1, ?2) ON CONFLICT (k) DO UPDATE SET v = excluded.v";
 const DELETE: &str = "DELETE FROM kv WHERE k = ?1";
+/// No WHERE clause (and the table has no trigger): SQLite's truncate optimisation frees
+/// the table's and the index's pages wholesale instead of visiting each row, ~12 ms for a
+/// 19k-row, 13 MB store against hundreds of ms for per-row deletes.
+const CLEAR: &str = "DELETE FROM kv";
 /// Deferred: the snapshot is taken by the first read, so an unused one costs no lock.
 const BEGIN_READ: &str = "BEGIN DEFERRED";
 const END_READ: &str = "COMMIT";
@@ -317,6 +321,7 @@ impl Kvs for SqliteKvs {
                 match op {
                     WriteOp::Put { key, value } => upsert.execute(params![key, value]),
                     WriteOp::Delete { key } => delete.execute([key]),
+                    WriteOp::Clear => tx.execute(CLEAR, []),
                 }
                 .map_err(err)?;
             }
@@ -348,5 +353,55 @@ fn sqlite_error(path: &Path, operation: &'static str, source: rusqlite::Error) -
             operation,
             source,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The opcodes SQLite compiles `sql` to on `conn`.
+    fn opcodes(conn: &Connection, sql: &str) -> Vec<String> {
+        let mut stmt = conn.prepare(&format!("EXPLAIN {sql}")).unwrap();
+        let blanks = vec![Vec::<u8>::new(); stmt.parameter_count()];
+        stmt.query_map(rusqlite::params_from_iter(blanks), |row| {
+            row.get::<_, String>(1)
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    }
+
+    /// `CLEAR` must compile to SQLite's truncate optimisation (`Clear` of the table's and
+    /// index's pages), not to a loop deleting each row, on both schemas: anything that
+    /// defeats it (a trigger, a WHERE) would turn a rewrite's 12 ms into hundreds.
+    #[test]
+    fn clear_uses_the_truncate_optimisation_on_both_schemas() {
+        let dir = std::env::temp_dir().join(format!(
+            "pscheme-store-unit-clear-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let schema_1 = dir.join("schema-1.db");
+        Connection::open(&schema_1)
+            .unwrap()
+            .execute_batch(
+                "BEGIN IMMEDIATE;
+                 CREATE TABLE kv (k BLOB PRIMARY KEY NOT NULL, v BLOB NOT NULL) WITHOUT ROWID;
+                 PRAGMA application_id = 1886610280;
+                 PRAGMA user_version = 1;
+                 COMMIT;",
+            )
+            .unwrap();
+        for path in [dir.join("schema-2.db"), schema_1] {
+            let kvs = SqliteKvs::open(&path).unwrap();
+            let ops = opcodes(&kvs.conn, CLEAR);
+            assert!(ops.iter().any(|op| op == "Clear"), "{path:?}: {ops:?}");
+            assert!(!ops.iter().any(|op| op == "Delete"), "{path:?}: {ops:?}");
+            // The per-row statement does loop, so the check above can tell them apart.
+            assert!(opcodes(&kvs.conn, DELETE).iter().any(|op| op == "Delete"));
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -72,6 +72,7 @@ fn apply(model: &mut Model, batch: &WriteBatch) {
             pscheme_store::kvs::WriteOp::Delete { key } => {
                 model.remove(key);
             }
+            pscheme_store::kvs::WriteOp::Clear => model.clear(),
         }
     }
 }
@@ -284,13 +285,100 @@ pub fn read_faults<H: Harness>(mut h: H) {
     assert_eq!(kvs.keys().unwrap().len(), 10);
 }
 
+/// A batch that puts, clears, then puts and deletes: only what follows the clear counts.
+fn clearing_batch() -> WriteBatch {
+    let mut batch = WriteBatch::new();
+    batch.put(b"before-clear".to_vec(), b"void".to_vec());
+    batch.delete(b"k\x01".to_vec());
+    batch.clear();
+    batch.put(b"after-1".to_vec(), b"kept".to_vec());
+    batch.put(b"k\x03".to_vec(), b"put again".to_vec());
+    batch.put(b"after-2".to_vec(), vec![9; 5000]);
+    batch.delete(b"after-1".to_vec());
+    batch
+}
+
+/// A clear removes every key, those of earlier commits and those its own batch put before
+/// it; the batch's later operations apply to the empty store.
+pub fn clear_then_puts_leaves_only_those<H: Harness>(mut h: H) {
+    let mut kvs = h.create();
+    let mut model = Model::new();
+    let mut only_clear = WriteBatch::new();
+    only_clear.clear();
+    commit(&mut kvs, &mut model, &only_clear);
+    assert_matches(&kvs, &Model::new());
+
+    commit(&mut kvs, &mut model, &seed_batch());
+    commit(&mut kvs, &mut model, &clearing_batch());
+    let want: Model = [
+        (b"after-2".to_vec(), vec![9; 5000]),
+        (b"k\x03".to_vec(), b"put again".to_vec()),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(model, want);
+    assert_matches(&kvs, &want);
+    assert_eq!(kvs.get(b"before-clear").unwrap(), None);
+
+    // Two clears in one batch, and a store that keeps working after them.
+    let mut batch = WriteBatch::new();
+    batch.clear();
+    batch.put(b"x".to_vec(), b"1".to_vec());
+    batch.clear();
+    batch.put(b"y".to_vec(), b"2".to_vec());
+    commit(&mut kvs, &mut model, &batch);
+    assert_matches(&kvs, &model);
+    assert_eq!(kvs.keys().unwrap(), vec![b"y".to_vec()]);
+    commit(&mut kvs, &mut model, &seed_batch());
+    assert_matches(&kvs, &model);
+}
+
+/// A commit that fails after its clear ran inside the backend's transaction (a fault, or
+/// the hook saying no) changes nothing.
+pub fn interrupted_clear_changes_nothing<H: Harness>(mut h: H) {
+    let mut kvs = FaultyKvs::new(h.create());
+    let mut model = Model::new();
+    commit(&mut kvs, &mut model, &seed_batch());
+    let batch = clearing_batch();
+    for allowed in 0..batch.len() as u64 {
+        kvs.fail_after_writes(allowed);
+        assert!(kvs.commit(&batch).is_err(), "fault after {allowed} writes");
+        assert_matches(&kvs, &model);
+    }
+    let mut kvs = kvs.into_inner();
+    let clear_at = batch
+        .ops()
+        .iter()
+        .position(|op| op.key().is_none())
+        .expect("the batch clears");
+    for fail_at in clear_at + 1..batch.len() {
+        let err = kvs
+            .commit_with_hook(&batch, &mut |index| {
+                if index == fail_at {
+                    Err(KvsError::Cancelled)
+                } else {
+                    Ok(())
+                }
+            })
+            .expect_err("the hook stops the commit");
+        assert!(matches!(err, KvsError::Cancelled), "{err}");
+        assert_matches(&kvs, &model);
+    }
+    commit(&mut kvs, &mut model, &batch);
+    assert_matches(&kvs, &model);
+}
+
 /// Random batches against a `BTreeMap` model.
 pub fn random_batches_match_model<H: Harness>(h: H) {
     let h = std::cell::RefCell::new(h);
     let key = prop::collection::vec(prop_oneof![Just(0u8), Just(0xff), any::<u8>()], 0..4);
-    let op = (
-        key,
-        prop::option::of(prop::collection::vec(any::<u8>(), 0..64)),
+    // `None` is a clear, now and then among the puts and deletes.
+    let op = prop::option::weighted(
+        0.95,
+        (
+            key,
+            prop::option::of(prop::collection::vec(any::<u8>(), 0..64)),
+        ),
     );
     let batches = prop::collection::vec(prop::collection::vec(op, 0..20), 1..8);
     let mut runner = TestRunner::new(Config {
@@ -304,10 +392,11 @@ pub fn random_batches_match_model<H: Harness>(h: H) {
             let mut model = Model::new();
             for ops in batches {
                 let mut batch = WriteBatch::new();
-                for (key, value) in ops {
-                    match value {
-                        Some(value) => batch.put(key, value),
-                        None => batch.delete(key),
+                for op in ops {
+                    match op {
+                        Some((key, Some(value))) => batch.put(key, value),
+                        Some((key, None)) => batch.delete(key),
+                        None => batch.clear(),
                     }
                 }
                 commit(&mut kvs, &mut model, &batch);
@@ -322,6 +411,19 @@ pub fn survives_reopen<H: Harness>(mut h: H) {
     let mut kvs = h.create();
     let mut model = Model::new();
     commit(&mut kvs, &mut model, &seed_batch());
+    commit(&mut kvs, &mut model, &mixed_batch());
+    let kvs = h.reopen(kvs).expect("persistent harness");
+    assert_matches(&kvs, &model);
+}
+
+/// The state a clearing commit leaves is the state a reopened store has.
+pub fn clear_survives_reopen<H: Harness>(mut h: H) {
+    let mut kvs = h.create();
+    let mut model = Model::new();
+    commit(&mut kvs, &mut model, &seed_batch());
+    commit(&mut kvs, &mut model, &clearing_batch());
+    let mut kvs = h.reopen(kvs).expect("persistent harness");
+    assert_matches(&kvs, &model);
     commit(&mut kvs, &mut model, &mixed_batch());
     let kvs = h.reopen(kvs).expect("persistent harness");
     assert_matches(&kvs, &model);
@@ -490,6 +592,14 @@ macro_rules! kvs_conformance {
                 suite::read_faults($harness)
             }
             #[test]
+            fn clear_then_puts_leaves_only_those() {
+                suite::clear_then_puts_leaves_only_those($harness)
+            }
+            #[test]
+            fn interrupted_clear_changes_nothing() {
+                suite::interrupted_clear_changes_nothing($harness)
+            }
+            #[test]
             fn random_batches_match_model() {
                 suite::random_batches_match_model($harness)
             }
@@ -510,6 +620,10 @@ macro_rules! kvs_conformance {
             #[test]
             fn survives_reopen() {
                 suite::survives_reopen($harness)
+            }
+            #[test]
+            fn clear_survives_reopen() {
+                suite::clear_survives_reopen($harness)
             }
             #[test]
             fn failed_commit_invisible_after_reopen() {
