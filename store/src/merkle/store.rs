@@ -291,9 +291,14 @@ impl<K: Kvs> MerkleStore<K> {
 
     /// Takes the state a durable commit's batch wrote: its root record, and for the caches
     /// the nodes it wrote and the counts it changed (a node whose count fell to 0 is gone).
+    /// A cleared commit deleted every node stored before it, so both caches start empty.
     pub(crate) fn committed(&mut self, record: RootRecord, plan: CommitPlan) -> CommitInfo {
         self.record = record;
         let (cache, counts) = (self.cache.get_mut(), self.counts.get_mut());
+        if plan.cleared {
+            *cache = cache.emptied();
+            *counts = counts.emptied();
+        }
         for (address, count) in plan.counts {
             if count == 0 {
                 cache.remove(&address);

@@ -27,6 +27,8 @@ pub struct Txn<'s, K: Kvs> {
     /// Trees touched so far; `None` for a tree dropped in this transaction.
     trees: BTreeMap<Vec<u8>, Option<TxnTree>>,
     staging: Staging,
+    /// Set by [`Txn::clear`]: trees not in `trees` are empty rather than as stored.
+    cleared: bool,
 }
 
 /// What [`Txn::commit_unless`] did.
@@ -49,6 +51,7 @@ impl<'s, K: Kvs> Txn<'s, K> {
             store,
             trees: BTreeMap::new(),
             staging: Staging::default(),
+            cleared: false,
         }
     }
 
@@ -112,7 +115,7 @@ impl<'s, K: Kvs> Txn<'s, K> {
     /// The value under `key` in `tree`, as this transaction has left it.
     pub fn get(&self, tree: &[u8], key: &[u8]) -> Result<Option<Vec<u8>>, MerkleError> {
         let root = match self.trees.get(tree) {
-            None => self.store.tree_root(tree),
+            None => self.base_root(tree),
             Some(None) => return Ok(None),
             Some(Some(t)) => match t.pending.get(key) {
                 Some(Change::Put(value)) => return Ok(Some(value.clone())),
@@ -150,6 +153,17 @@ impl<'s, K: Kvs> Txn<'s, K> {
     /// Removes `tree` and all its entries.
     pub fn drop_tree(&mut self, tree: &[u8]) {
         self.trees.insert(tree.to_vec(), None);
+    }
+
+    /// Empties the store: every tree is dropped, and the commit deletes every row of the
+    /// state it replaces without reading any of them (one backend clear), then writes the
+    /// new state whole. Changes made before are void; those made after build on empty
+    /// trees. Cheaper than deleting entries when the new state is far smaller than the old.
+    pub fn clear(&mut self) {
+        self.trees.clear();
+        // Nodes staged so far are unreachable from any tree built after the clear.
+        self.staging = Staging::default();
+        self.cleared = true;
     }
 
     /// Makes `dst` a copy of `src` as this transaction has left it, sharing every node.
@@ -193,7 +207,11 @@ impl<'s, K: Kvs> Txn<'s, K> {
             self.flushed_root(name)?;
         }
         let old = self.store.record();
-        let mut trees = old.trees.clone();
+        let mut trees = if self.cleared {
+            BTreeMap::new()
+        } else {
+            old.trees.clone()
+        };
         for (name, tree) in &self.trees {
             match tree {
                 Some(tree) => trees.insert(name.clone(), tree.root),
@@ -207,7 +225,11 @@ impl<'s, K: Kvs> Txn<'s, K> {
         };
         let snapshot = self.store.read_snapshot()?;
         let staging = std::mem::take(&mut self.staging);
-        let planned = commit::plan(self.store, staging, old, &new, stop)?;
+        let planned = if self.cleared {
+            commit::plan_rewrite(staging, &new, stop)?
+        } else {
+            commit::plan(self.store, staging, old, &new, stop)?
+        };
         end_snapshot(snapshot)?;
         let plan = match planned {
             Planned::Plan(plan) => plan,
@@ -228,7 +250,7 @@ impl<'s, K: Kvs> Txn<'s, K> {
         let Some(Some(state)) = self.trees.get_mut(tree) else {
             return Ok(match self.trees.get(tree) {
                 Some(_) => TreeRoot::default(),
-                None => self.store.tree_root(tree),
+                None => self.base_root(tree),
             });
         };
         if !state.pending.is_empty() {
@@ -245,12 +267,22 @@ impl<'s, K: Kvs> Txn<'s, K> {
         Ok(state.root)
     }
 
+    /// The version of a tree this transaction has not touched: as stored, or empty once
+    /// the transaction cleared the store.
+    fn base_root(&self, tree: &[u8]) -> TreeRoot {
+        if self.cleared {
+            TreeRoot::default()
+        } else {
+            self.store.tree_root(tree)
+        }
+    }
+
     fn tree_mut(&mut self, tree: &[u8]) -> Result<&mut TxnTree, MerkleError> {
         // Looked up before inserting so that the common case (a tree already touched)
         // does not allocate its name on every write.
         if !self.trees.contains_key(tree) {
             check_tree_name(tree)?;
-            let root = self.store.tree_root(tree);
+            let root = self.base_root(tree);
             self.trees.insert(
                 tree.to_vec(),
                 Some(TxnTree {
@@ -272,6 +304,7 @@ impl<K: Kvs> std::fmt::Debug for Txn<'_, K> {
         f.debug_struct("Txn")
             .field("trees_touched", &self.trees.len())
             .field("staged_nodes", &self.staging.len())
+            .field("cleared", &self.cleared)
             .finish_non_exhaustive()
     }
 }
