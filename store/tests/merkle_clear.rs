@@ -224,6 +224,38 @@ fn a_cleared_commit_on_sqlite_survives_reopen_and_later_commits() {
 }
 
 #[test]
+fn a_cleared_commit_hands_over_the_nodes_it_let_go_of() {
+    let mut store = create(MemKvs::new());
+    build_old_state(&mut store);
+    assert!(
+        store.take_released().is_empty(),
+        "ordinary commits release nothing wholesale"
+    );
+    let mut txn = store.begin();
+    for i in 0..500 {
+        txn.put(b"staged", &key(i), &value(i, 9)).unwrap();
+    }
+    let _ = txn.len(b"staged").unwrap();
+    let model = clear_and_build_new(&mut txn);
+    txn.commit().unwrap();
+    // The old cache and the nodes staged before the clear, freed here on another thread, as
+    // the writer does after reporting the commit; the store goes on without them.
+    let released = store.take_released();
+    assert!(!released.is_empty());
+    std::thread::spawn(move || drop(released)).join().unwrap();
+    assert!(store.take_released().is_empty(), "taken once");
+    check(&store, &model);
+    // Not taken, they are freed by the next transaction.
+    let mut txn = store.begin();
+    txn.clear();
+    let model = clear_and_build_new(&mut txn);
+    txn.commit().unwrap();
+    drop(store.begin());
+    assert!(store.take_released().is_empty());
+    check(&store, &model);
+}
+
+#[test]
 fn later_commits_on_a_cleared_store_keep_it_consistent() {
     let mut store = create(MemKvs::new());
     build_old_state(&mut store);

@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use super::node::{Address, AddressMap, Node};
+use super::source::Staging;
 
 pub(crate) struct Generations<V: Clone> {
     young: AddressMap<V>,
@@ -31,6 +32,10 @@ impl<V: Clone> Generations<V> {
             old: AddressMap::default(),
             generation_capacity,
         }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.young.is_empty() && self.old.is_empty()
     }
 
     /// An empty cache with the same bound.
@@ -62,13 +67,29 @@ impl<V: Clone> Generations<V> {
     }
 }
 
-/// The decoded nodes taken out of a store by [`super::MerkleStore::take_cached_nodes`]: only
-/// memory. A cache of 65,536 leaves is hundreds of thousands of allocations, so its owner
-/// may want to free it off the path that waits, or not at all when the process is exiting.
-pub struct CachedNodes(#[allow(dead_code, reason = "held only to be dropped")] NodeCache);
+/// Decoded nodes a store let go of, held only to be freed: its cache taken by
+/// [`super::MerkleStore::take_cached_nodes`], or what commits dropped wholesale
+/// ([`super::MerkleStore::take_released`]). A cache of 65,536 leaves is hundreds of thousands
+/// of allocations, so the owner may free them off the path that waits, or not at all when
+/// the process is exiting.
+#[derive(Default)]
+pub struct CachedNodes {
+    caches: Vec<NodeCache>,
+    staged: Vec<Staging>,
+}
 
 impl CachedNodes {
-    pub(crate) fn new(cache: NodeCache) -> Self {
-        Self(cache)
+    /// Whether nothing is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.caches.iter().all(Generations::is_empty) && self.staged.iter().all(Staging::is_empty)
+    }
+
+    pub(crate) fn add_cache(&mut self, cache: NodeCache) {
+        self.caches.push(cache);
+    }
+
+    pub(crate) fn add_staging(&mut self, staging: Staging) {
+        self.staged.push(staging);
     }
 }

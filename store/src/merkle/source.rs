@@ -68,6 +68,10 @@ impl Staging {
     pub(crate) fn len(&self) -> usize {
         self.nodes.len()
     }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
 }
 
 /// An in-memory node store, for testing the tree algorithms without the layers below.

@@ -57,6 +57,11 @@ pub struct MerkleStore<K: Kvs> {
     /// Counts of nodes this store wrote or read a count of, so that releasing a node it
     /// wrote (the common case: a program's data dies young) needs no count read.
     counts: RefCell<CountCache>,
+    /// What the current or last commit dropped wholesale (a cleared commit's caches, a
+    /// cleared transaction's staged nodes), kept to be freed off the commit's path: see
+    /// [`MerkleStore::take_released`]. Freed by the next [`MerkleStore::begin`] at the
+    /// latest, so it holds at most one commit's worth.
+    released: CachedNodes,
 }
 
 impl<K: Kvs> MerkleStore<K> {
@@ -95,6 +100,7 @@ impl<K: Kvs> MerkleStore<K> {
             record,
             cache: RefCell::new(NodeCache::new(DEFAULT_CACHE_NODES)),
             counts: RefCell::new(CountCache::new(DEFAULT_CACHE_COUNTS)),
+            released: CachedNodes::default(),
         }
     }
 
@@ -105,12 +111,30 @@ impl<K: Kvs> MerkleStore<K> {
         self.cache = RefCell::new(NodeCache::new(nodes));
     }
 
-    /// Empties the cache of decoded nodes and hands its contents over, to be dropped
-    /// wherever that is cheapest (reads refill the cache as they go).
+    /// Empties the cache of decoded nodes and hands its contents over, with what the last
+    /// commit released ([`MerkleStore::take_released`]), to be dropped wherever that is
+    /// cheapest (reads refill the cache as they go).
     pub fn take_cached_nodes(&mut self) -> CachedNodes {
+        let mut taken = self.take_released();
         let cache = self.cache.get_mut();
         let emptied = cache.emptied();
-        CachedNodes::new(std::mem::replace(cache, emptied))
+        taken.add_cache(std::mem::replace(cache, emptied));
+        taken
+    }
+
+    /// Hands over the decoded nodes the last commit dropped wholesale: a cleared commit
+    /// ([`Txn::clear`]) lets go of every cached node and of the nodes the transaction had
+    /// staged before the clear, up to a few hundred thousand allocations. A writer frees them
+    /// after reporting the commit durable, so that nobody waits for it. Not taken, they are
+    /// freed by the next [`MerkleStore::begin`].
+    pub fn take_released(&mut self) -> CachedNodes {
+        std::mem::take(&mut self.released)
+    }
+
+    /// Keeps nodes a transaction staged and then dropped, to be freed with the next
+    /// [`MerkleStore::take_released`].
+    pub(crate) fn release_staging(&mut self, staging: Staging) {
+        self.released.add_staging(staging);
     }
 
     /// The transaction counter and timestamp of the current state.
@@ -160,6 +184,7 @@ impl<K: Kvs> MerkleStore<K> {
     /// Starts a transaction. Nothing it does is visible, here or on disk, until
     /// [`Txn::commit`]; dropping it discards it.
     pub fn begin(&mut self) -> Txn<'_, K> {
+        self.released = CachedNodes::default();
         Txn::new(self)
     }
 
@@ -296,7 +321,8 @@ impl<K: Kvs> MerkleStore<K> {
         self.record = record;
         let (cache, counts) = (self.cache.get_mut(), self.counts.get_mut());
         if plan.cleared {
-            *cache = cache.emptied();
+            let emptied = cache.emptied();
+            self.released.add_cache(std::mem::replace(cache, emptied));
             *counts = counts.emptied();
         }
         for (address, count) in plan.counts {

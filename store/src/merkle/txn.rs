@@ -161,8 +161,10 @@ impl<'s, K: Kvs> Txn<'s, K> {
     /// trees. Cheaper than deleting entries when the new state is far smaller than the old.
     pub fn clear(&mut self) {
         self.trees.clear();
-        // Nodes staged so far are unreachable from any tree built after the clear.
-        self.staging = Staging::default();
+        // Nodes staged so far are unreachable from any tree built after the clear; there can
+        // be a whole wave of them, so they are freed off the commit's path.
+        let staged = std::mem::take(&mut self.staging);
+        self.store.release_staging(staged);
         self.cleared = true;
     }
 
