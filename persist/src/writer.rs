@@ -5,6 +5,11 @@
 //! older wave skips the objects the newer one rewrites or frees, and the store goes from
 //! the state before the older wave straight to the newer one. A program that builds a large
 //! structure, crosses a boundary and drops it before it ends then never writes it.
+//!
+//! A wave that rewrites the heap ([`Wave::rewrite`]) empties the transaction first, keeping
+//! only the meta entries: its commit deletes every stored row in one backend operation and
+//! writes the live heap whole. Behind a wave being written, it cuts that wave's changes
+//! short: it decides every object.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,7 +18,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use pscheme_store::SqliteKvs;
-use pscheme_store::merkle::{Commit, MerkleError, Txn};
+use pscheme_store::merkle::{CachedNodes, Commit, MerkleError, Txn};
 use pscheme_vm::ObjId;
 use pscheme_vm::durability::{Wave, WaveObject, WaveOutcome, WaveSink};
 
@@ -87,6 +92,7 @@ impl Writer {
                     if out_tx.send(outcome).is_err() {
                         break;
                     }
+                    free_beside(store.merkle.take_released());
                 }
                 if return_store.load(Ordering::Acquire) {
                     return Some(store);
@@ -195,12 +201,21 @@ impl HeapStore {
         let mut next = Some(first);
         let mut scratch = Vec::new();
         let (mut last, mut puts, mut deletes) = (0, 0, 0);
+        let mut rewrite = false;
         loop {
             while let Some(mut wave) = next.take() {
+                if wave.rewrite {
+                    clear_keeping_meta(&mut txn)?;
+                    rewrite = true;
+                }
                 let mut after = newer().map(Absorbed::new);
                 let objects = std::mem::take(&mut wave.objects);
                 let mut changes = object_changes(objects, &wave.freed);
                 loop {
+                    // A newer wave that rewrites the heap decides every object.
+                    if after.as_ref().is_some_and(|a| a.wave.rewrite) {
+                        break;
+                    }
                     let mut cursor = after.as_ref().map(Absorbed::cursor);
                     // Copies are encoded here, on this thread, and only those written.
                     let chunk: Vec<(Vec<u8>, Option<Vec<u8>>)> = changes
@@ -243,6 +258,7 @@ impl HeapStore {
                         txn_counter: info.txn_counter,
                         puts,
                         deletes,
+                        rewrite,
                     });
                 }
                 Commit::Stopped(stopped) => {
@@ -262,6 +278,8 @@ pub(crate) struct Committed {
     /// Objects written and deleted.
     pub(crate) puts: usize,
     pub(crate) deletes: usize,
+    /// Whether a rewrite wave emptied the store first (its deletes are not counted).
+    pub(crate) rewrite: bool,
 }
 
 impl Committed {
@@ -272,14 +290,48 @@ impl Committed {
         } else {
             format!("waves {first}-{}", self.wave)
         };
+        let emptied = if self.rewrite {
+            " (a rewrite: the store emptied first)"
+        } else {
+            ""
+        };
         format!(
-            "pscheme: {waves} durable as transaction {}: {} objects written, {} deleted, {} ms",
+            "pscheme: {waves} durable as transaction {}: {} objects written, {} deleted{emptied}, {} ms",
             self.txn_counter,
             self.puts,
             self.deletes,
             took.as_millis()
         )
     }
+}
+
+/// Empties the transaction, for a wave that rewrites the whole heap: every object and node
+/// stored goes in one backend operation, without reading any of them. The meta entries
+/// (host entries, the expander environment, ...) are kept as the transaction has them: the
+/// wave only carries those that changed.
+fn clear_keeping_meta(txn: &mut Txn<'_, SqliteKvs>) -> Result<(), MerkleError> {
+    let meta = txn.range(META, ..)?.collect::<Result<Vec<_>, _>>()?;
+    txn.clear();
+    for (key, value) in meta {
+        txn.put(META, &key, &value)?;
+    }
+    Ok(())
+}
+
+/// Frees, on a thread of its own, the decoded nodes a rewrite's commit let go of: up to a
+/// few hundred thousand allocations (the store's node cache, and a whole wave's nodes staged
+/// before the rewrite; ~55 ms for `deep`'s last wave), which neither the next wave nor the
+/// store's close should wait for. A process that exits meanwhile lets the system reclaim
+/// them.
+fn free_beside(released: CachedNodes) {
+    if released.is_empty() {
+        return;
+    }
+    let spawned = std::thread::Builder::new()
+        .name("pscheme-free".into())
+        .spawn(move || drop(released));
+    // Without a thread, freed here: slower, never wrong.
+    drop(spawned);
 }
 
 /// The wave's entries in the meta tree.
@@ -309,6 +361,13 @@ struct Absorbed {
 
 impl Absorbed {
     fn new(wave: Wave) -> Absorbed {
+        // A rewrite decides every object: the older wave's changes stop at once instead.
+        if wave.rewrite {
+            return Absorbed {
+                wave,
+                touched: Vec::new(),
+            };
+        }
         let mut touched: Vec<ObjId> = wave.objects.iter().map(|(id, _)| *id).collect();
         touched.extend_from_slice(&wave.freed);
         touched.sort_unstable();
@@ -504,6 +563,11 @@ mod tests {
         assert!(waves.len() > 20, "{} waves", waves.len());
         let freed: usize = waves.iter().map(|w| w.freed.len()).sum();
         assert!(freed > 0, "later waves delete what earlier ones wrote");
+        let rewrites = waves.iter().filter(|w| w.rewrite).count();
+        assert!(
+            rewrites > 0,
+            "dropping `early` makes a wave rewrite the heap"
+        );
         let last = waves.last().unwrap().number;
 
         let dir = std::env::temp_dir().join(format!("pscheme-absorb-{}", std::process::id()));

@@ -13,7 +13,8 @@
 //! By induction the store holds, after wave `n` is durable, exactly the heap as it was at
 //! boundary `n`: wave `n` writes every object whose bytes changed since boundary `n - 1` and
 //! deletes every id freed since then (an id freed and reused in between is written, not
-//! deleted).
+//! deleted); or, as a rewrite ([`Wave::rewrite`]), replaces the stored objects by every live
+//! one.
 
 mod capture;
 mod driver;
@@ -53,6 +54,11 @@ pub struct Wave {
     pub meta: Vec<(String, Vec<u8>)>,
     /// Set on the last wave of a program that ended, with its exit status.
     pub finished: Option<i32>,
+    /// The wave is the whole heap, not a difference: `objects` holds every live object,
+    /// `freed` is empty, and the store's objects are replaced by these. Taken when the heap
+    /// freed many times more stored objects than it kept unchanged, so that emptying the
+    /// store and writing what lives costs less than deleting what died.
+    pub rewrite: bool,
 }
 
 /// One object of a wave, as the VM hands it over: a copy where copying is much cheaper

@@ -15,6 +15,8 @@ use crate::value::{ObjId, Value};
 use crate::vm::Vm;
 
 const ROOT_SLOTS: usize = 16;
+/// Pairs in a large structure: several times the ~700 objects of a bare VM.
+const BULK: i64 = 5_000;
 
 struct World {
     vm: Vm,
@@ -24,6 +26,8 @@ struct World {
     made: Vec<ObjId>,
     /// The store as the waves describe it: bytes by id.
     store: HashMap<ObjId, Vec<u8>>,
+    /// Waves that rewrote the whole heap.
+    rewrites: usize,
 }
 
 impl World {
@@ -39,6 +43,7 @@ impl World {
             root,
             made: Vec::new(),
             store: HashMap::new(),
+            rewrites: 0,
         }
     }
 
@@ -79,13 +84,27 @@ impl World {
                 self.set_some_car(rng, v);
             }
             // Drop what a root slot holds.
-            70..=79 => self.set_root(rng.index(ROOT_SLOTS), Value::FALSE),
+            70..=78 => self.set_root(rng.index(ROOT_SLOTS), Value::FALSE),
+            // A structure large against the rest of the heap, which dropped makes a wave
+            // rewrite the heap.
+            79 if rng.index(3) == 0 => {
+                let list = self.list(BULK);
+                self.set_root(rng.index(ROOT_SLOTS), list);
+            }
+            79 => {}
             80..=83 => {
                 self.vm.collect();
             }
             84..=89 => self.vm.collect_young_between_waves(),
             _ => self.wave(rng.index(2) == 0),
         }
+    }
+
+    /// A fresh list of `len` pairs.
+    fn list(&mut self, len: i64) -> Value {
+        (0..len).fold(Value::NULL, |tail, i| {
+            self.vm.heap.cons(Value::small(i), tail)
+        })
     }
 
     fn set_root(&mut self, slot: usize, v: Value) {
@@ -126,6 +145,11 @@ impl World {
             "wave {}: an id both written and deleted",
             wave.number
         );
+        if wave.rewrite {
+            assert!(wave.freed.is_empty(), "a rewrite deletes nothing by id");
+            self.rewrites += 1;
+            self.store.clear();
+        }
         for id in &wave.freed {
             assert!(
                 self.store.remove(id).is_some(),
@@ -159,6 +183,7 @@ impl World {
 
 #[test]
 fn the_waves_always_describe_the_heap() {
+    let (mut waves, mut rewrites) = (0, 0);
     for seed in 1..=40u64 {
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
         let mut world = World::new();
@@ -167,5 +192,36 @@ fn the_waves_always_describe_the_heap() {
             world.step(&mut rng);
         }
         world.wave(true);
+        waves += world.vm.host.durability.open_wave - 1;
+        rewrites += world.rewrites;
     }
+    // Both kinds of wave were checked against the model.
+    assert!(
+        rewrites > 0 && (rewrites as u64) < waves / 2,
+        "{rewrites} of {waves}"
+    );
+}
+
+#[test]
+fn a_wave_that_frees_much_more_than_it_keeps_rewrites_the_heap() {
+    let mut world = World::new();
+    let kept = world.list(100);
+    world.set_root(0, kept);
+    let list = world.list(BULK);
+    world.set_root(1, list);
+    world.wave(false);
+    let unchanged = world.vm.heap.live_objects();
+    assert_eq!(world.rewrites, 0, "nothing freed yet");
+    world.set_root(1, Value::FALSE);
+    world.vm.collect();
+    world.wave(false);
+    assert_eq!(world.rewrites, 1, "{BULK} freed against {unchanged} kept");
+    // Dropping fewer than four times what is kept deletes them.
+    let list = world.list(1_000);
+    world.set_root(1, list);
+    world.wave(false);
+    world.set_root(1, Value::FALSE);
+    world.vm.collect();
+    world.wave(true);
+    assert_eq!(world.rewrites, 1, "1,000 freed against {unchanged} kept");
 }
