@@ -423,6 +423,7 @@ mod tests {
     use pscheme_vm::{ObjId, Vm};
 
     use super::test_image::assert_same_heap;
+    use crate::layout::{KEY_EXPAND_ENV, META};
     use crate::{HeapStore, KdfParams};
 
     /// Keeps every wave and reports it durable at once, so the VM takes the next.
@@ -478,6 +479,8 @@ mod tests {
         let pid = vm.spawn(main);
         vm.pin(pid);
         vm.enable_durability();
+        // A host entry, which only the first wave carries.
+        vm.set_durable_meta("program", b"churn.scm".to_vec());
         let config = DriveConfig {
             commit_interval: Duration::ZERO,
             ..DriveConfig::default()
@@ -597,6 +600,45 @@ mod tests {
         );
 
         assert_holds_the_end(&store, &vm, last);
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_rewrite_absorbed_with_the_first_wave_keeps_the_entries_only_that_wave_carried() {
+        let (vm, waves) = churning_waves();
+        let last = waves.last().unwrap().number;
+        let rewrite = waves.iter().position(|w| w.rewrite).unwrap();
+        assert!(waves[0].expand_env.is_some() && !waves[0].meta.is_empty());
+        assert!(
+            waves[1..]
+                .iter()
+                .all(|w| w.expand_env.is_none() && w.meta.is_empty())
+        );
+        let (dir, mut store) = scratch_store("rewrite-meta");
+        // The first wave and every one up to the first rewrite, as one commit: the rewrite
+        // empties the transaction that holds the first wave's entries.
+        let mut waves = VecDeque::from(waves);
+        let first = waves.pop_front().unwrap();
+        let mut joined = 0;
+        store
+            .commit_waves(first, &mut || {
+                (joined < rewrite).then(|| {
+                    joined += 1;
+                    waves.pop_front().unwrap()
+                })
+            })
+            .unwrap();
+        while let Some(wave) = waves.pop_front() {
+            store.commit_waves(wave, &mut || None).unwrap();
+        }
+        assert_holds_the_end(&store, &vm, last);
+        assert_eq!(
+            store.host_meta("program").unwrap(),
+            Some(b"churn.scm".to_vec())
+        );
+        let env = store.merkle.get(META, KEY_EXPAND_ENV).unwrap();
+        assert!(env.is_some(), "the expander's environment was kept");
         drop(store);
         std::fs::remove_dir_all(&dir).unwrap();
     }
