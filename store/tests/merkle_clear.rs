@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 
-use common::TempDir;
+use common::{TempDir, commit_stopping_at};
 use pscheme_store::merkle::{Commit, MerkleError, MerkleStore, Txn};
 use pscheme_store::{EncryptedStore, FaultyKvs, KdfParams, Kvs, MemKvs, SqliteKvs};
 
@@ -308,13 +308,7 @@ fn clear_stopping_at<K: Kvs>(
     for i in 0..20_000 {
         put(&mut txn, &mut model, b"big", &key(i), value(i, 5));
     }
-    let mut asked = 0;
-    let commit = txn
-        .commit_unless(&mut || {
-            asked += 1;
-            asked == stop_at
-        })
-        .unwrap();
+    let (commit, asked) = commit_stopping_at(txn, stop_at);
     (commit, asked, model)
 }
 

@@ -1,12 +1,16 @@
 //! Layer 3 transactions: round trips, named trees, snapshots, reopen, and a model test
 //! against `BTreeMap` across commits and reopens.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use proptest::prelude::*;
 use pscheme_store::merkle::{CachedNodes, Commit, CommitInfo, MerkleError, MerkleStore};
 use pscheme_store::{EncryptedStore, KdfParams, MemKvs};
+
+use common::commit_stopping_at;
 
 const PASS: &[u8] = b"merkle tests";
 
@@ -511,14 +515,7 @@ fn commit_change_stopping_at(
 ) -> (Commit<'_, MemKvs>, usize) {
     let mut txn = store.begin();
     change(&mut txn);
-    let mut asked = 0;
-    let commit = txn
-        .commit_unless(&mut || {
-            asked += 1;
-            asked == stop_at
-        })
-        .unwrap();
-    (commit, asked)
+    commit_stopping_at(txn, stop_at)
 }
 
 /// How often the commit of [`change`] asks whether to stop when never told to: its last

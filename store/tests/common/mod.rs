@@ -7,6 +7,22 @@ pub mod kvs_conformance;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use pscheme_store::Kvs;
+use pscheme_store::merkle::{Commit, Txn};
+
+/// Commits `txn`, telling it to stop at its `stop_at`th question whether to stop (never, if
+/// it asks fewer times); returns what it did and how often it asked.
+pub fn commit_stopping_at<K: Kvs>(txn: Txn<'_, K>, stop_at: usize) -> (Commit<'_, K>, usize) {
+    let mut asked = 0;
+    let commit = txn
+        .commit_unless(&mut || {
+            asked += 1;
+            asked == stop_at
+        })
+        .unwrap();
+    (commit, asked)
+}
+
 /// A fresh directory under the system temp dir, removed on drop.
 pub struct TempDir(PathBuf);
 
