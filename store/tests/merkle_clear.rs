@@ -247,7 +247,6 @@ fn a_cleared_commit_hands_over_the_nodes_it_let_go_of() {
     check(&store, &model);
     // Not taken, they are freed by the next transaction.
     let mut txn = store.begin();
-    txn.clear();
     let model = clear_and_build_new(&mut txn);
     txn.commit().unwrap();
     drop(store.begin());
